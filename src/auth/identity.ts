@@ -1,0 +1,73 @@
+/**
+ * The identity a verified token proves, as tool handlers see it.
+ *
+ * @module
+ */
+
+import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
+import type { JWTPayload } from "jose";
+
+/** Who called, according to a verified access token. */
+export interface Identity {
+  /** `sub`: the user (`usr_…`) or, for machine tokens, the client. */
+  readonly subject: string;
+  /** `client_id` (or `azp`), or `unknown` when the token names none. */
+  readonly clientId: string;
+  /** Granted scopes, from `scope`, else `scopes`, else `scp`. */
+  readonly scopes: readonly string[];
+  /** `exp`, in seconds since the epoch. */
+  readonly expiresAt: number;
+  /** `oid`, the Scalekit organisation, when present. */
+  readonly organizationId?: string;
+  /** The issuer that signed the token. */
+  readonly issuer: string;
+  /** Every verified claim. */
+  readonly claims: Readonly<JWTPayload>;
+}
+
+/** The identity used when the server runs with provider `none`. */
+export const ANONYMOUS_IDENTITY: Identity = Object.freeze({
+  subject: "anonymous",
+  clientId: "anonymous",
+  scopes: Object.freeze([]) as readonly string[],
+  expiresAt: 0,
+  issuer: "none",
+  claims: Object.freeze({}),
+});
+
+/**
+ * Wraps an identity in the MCP SDK's `AuthInfo`, the shape the SDK hands to
+ * tool handlers as `extra.authInfo`. The raw token is deliberately NOT kept:
+ * `token` is set to an empty string so nothing downstream can log or forward
+ * it.
+ */
+export function toAuthInfo(identity: Identity): AuthInfo {
+  return {
+    token: "",
+    clientId: identity.clientId,
+    scopes: [...identity.scopes],
+    expiresAt: identity.expiresAt || undefined,
+    extra: { identity },
+  };
+}
+
+/** Reads the identity back out of the SDK's `AuthInfo`; `undefined` if absent. */
+export function identityFromAuthInfo(
+  authInfo: AuthInfo | undefined,
+): Identity | undefined {
+  const identity = authInfo?.extra?.identity;
+  return isIdentity(identity) ? identity : undefined;
+}
+
+function isIdentity(value: unknown): value is Identity {
+  return typeof value === "object" && value !== null &&
+    typeof (value as Identity).subject === "string" &&
+    Array.isArray((value as Identity).scopes);
+}
+
+/** The tenant whose data a caller may see: the organisation, else the subject. */
+export function tenantOf(identity: Identity): string {
+  return identity.organizationId
+    ? `org:${identity.organizationId}`
+    : `sub:${identity.subject}`;
+}

@@ -1,0 +1,114 @@
+/**
+ * The parsed, frozen configuration of the server. Only `src/config/` reads
+ * the environment; everything else receives a {@link Config}.
+ *
+ * @module
+ */
+
+/** Which token verifier protects the MCP endpoint. */
+export type ProviderKind = "scalekit" | "jwt" | "none";
+
+/** Log verbosity, lowest first. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/**
+ * How a tool call without its scopes is answered: `http` gives a 403
+ * `insufficient_scope` challenge (step-up, the default); `tool` gives the
+ * Scalekit guides' in-band tool error.
+ */
+export type ScopeDenialMode = "http" | "tool";
+
+/** How the Streamable HTTP transport answers a POST: one JSON body or an SSE stream. */
+export type ResponseMode = "json" | "sse";
+
+/** Token verification settings shared by the Scalekit and JWT providers. */
+export interface TokenAuthConfig {
+  /** `scalekit` or `jwt`. */
+  readonly kind: "scalekit" | "jwt";
+  /** Where the signing keys are published (Scalekit: `<environment_url>/keys`). */
+  readonly jwksUri: string;
+  /** Accepted `iss` values; a token must match one exactly. */
+  readonly issuers: readonly string[];
+  /** Accepted audiences; the token's `aud` must contain at least one. */
+  readonly audiences: readonly string[];
+  /** Accepted JWS algorithms (Scalekit: RS256 only). Never contains `none`. */
+  readonly algorithms: readonly string[];
+  /** Scopes every request must carry, whatever the tool. */
+  readonly requiredScopes: readonly string[];
+  /** What the protected resource metadata advertises as `authorization_servers`. */
+  readonly authorizationServers: readonly string[];
+  /**
+   * Where the authorization server's own metadata lives, for the optional
+   * `/.well-known/oauth-authorization-server` forwarder; `undefined` when the
+   * provider has no single such document.
+   */
+  readonly authorizationServerMetadataUrl?: string;
+  /** Scalekit only: the environment URL, without a trailing slash. */
+  readonly environmentUrl?: string;
+  /** Scalekit only: the resource id (`res_…`). */
+  readonly resourceId?: string;
+}
+
+/** No authentication at all (loopback only). */
+export interface NoAuthConfig {
+  /** `none`. */
+  readonly kind: "none";
+  /** Always empty: nothing is required without authentication. */
+  readonly requiredScopes: readonly string[];
+}
+
+/** The selected provider's settings. */
+export type AuthConfig = TokenAuthConfig | NoAuthConfig;
+
+/** Everything the server needs, parsed once and frozen. */
+export interface Config {
+  /** The selected provider and its settings. */
+  readonly auth: AuthConfig;
+  /** The public base URL, normalised without a trailing slash (`https://mcp.example.com`). */
+  readonly baseUrl: string;
+  /** The MCP endpoint's path (`/mcp`), starting with `/`, no trailing slash. */
+  readonly mcpPath: string;
+  /** The exact public MCP endpoint URL: `baseUrl` + `mcpPath`. The RFC 9728 `resource`. */
+  readonly mcpUrl: string;
+  /** The path-suffixed protected resource metadata URL (RFC 9728 §3.1), as sent in challenges. */
+  readonly resourceMetadataUrl: string;
+  /** Address to bind. Default `127.0.0.1`. */
+  readonly host: string;
+  /** Port to bind, 0–65535 (0 picks a free one). Default 3002. */
+  readonly port: number;
+  /** Browser origins allowed to call the MCP endpoint, as exact origins. */
+  readonly allowedOrigins: readonly string[];
+  /** Largest accepted request body, in bytes. Default 1 MiB. */
+  readonly maxBodyBytes: number;
+  /** Leeway for `exp` and `nbf`, in seconds. Default 30. */
+  readonly clockSkewSeconds: number;
+  /** Log verbosity. Default `info`. */
+  readonly logLevel: LogLevel;
+  /** How a tool call without its scopes is answered. Default `http`. */
+  readonly scopeDenial: ScopeDenialMode;
+  /** JSON responses (default) or SSE streams. */
+  readonly responseMode: ResponseMode;
+  /** Optional RFC 9728 `resource_name`. */
+  readonly resourceName?: string;
+  /** Optional RFC 9728 `resource_documentation` URL. */
+  readonly resourceDocumentation?: string;
+  /** Serve `/.well-known/oauth-authorization-server` by forwarding the issuer's. Default off. */
+  readonly proxyAuthorizationServerMetadata: boolean;
+  /** How long shutdown waits for in-flight requests, in milliseconds. Default 10 000. */
+  readonly shutdownGraceMs: number;
+}
+
+/** A warning found while reading the configuration, logged once at start. */
+export interface ConfigWarning {
+  /** Stable identifier, for tests and log filters. */
+  readonly code:
+    | "deprecated_variable"
+    | "ignored_variable"
+    | "insecure_base_url"
+    | "mcp_path_in_base_url"
+    | "no_authentication";
+  /** The variable the warning is about. */
+  readonly variable: string;
+  /** A sentence for the operator. */
+  readonly message: string;
+}

@@ -1,0 +1,251 @@
+/**
+ * Builds the Hono app: health check, discovery documents and the protected
+ * MCP endpoint. Tests call `app.fetch(new Request(…))` in-process; `main.ts`
+ * serves it with `Deno.serve`.
+ *
+ * @module
+ */
+
+import { Hono, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import type { ChallengeContext } from "../auth/challenge.ts";
+import { ANONYMOUS_IDENTITY, type Identity } from "../auth/identity.ts";
+import { createTokenVerifier, type TokenVerifier } from "../auth/verify.ts";
+import type { Config, TokenAuthConfig } from "../config/types.ts";
+import { describeError, type Logger, silentLogger } from "../log/logger.ts";
+import { createMcpHandler } from "../mcp/handler.ts";
+import type { TodoStore } from "../store/todo_store.ts";
+import { createToolCatalog, type ToolCatalog } from "../tools/catalog.ts";
+import { IDENTITY_TOOLS } from "../tools/identity.ts";
+import { toolScopes } from "../tools/scopes.ts";
+import { TODO_TOOLS } from "../tools/todos.ts";
+import {
+  createMetadataForwarder,
+  UpstreamMetadataError,
+} from "./authorization_server_metadata.ts";
+import type { AppEnv } from "./env.ts";
+import { handleMcpPost } from "./mcp_route.ts";
+import { rejectForeignOrigins } from "./origin.ts";
+import { requireBearer } from "./require_bearer.ts";
+import { logRequests } from "./request_log.ts";
+import { protectedResourceMetadata } from "./resource_metadata.ts";
+
+/** Options for {@link createApp}. */
+export interface AppOptions {
+  /** The parsed configuration. */
+  readonly config: Config;
+  /** Todo storage. */
+  readonly store: TodoStore;
+  /** Where logs go. Default: nowhere. */
+  readonly logger?: Logger;
+  /** Token verifier; default one built from `config.auth`. */
+  readonly verifier?: TokenVerifier;
+  /** The fetch used for the JWKS and forwarded metadata. Default the global `fetch`. */
+  readonly fetch?: typeof fetch;
+  /** The clock, in milliseconds since the epoch. Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+const ROOT_METADATA_PATH = "/.well-known/oauth-protected-resource";
+const MCP_REQUEST_HEADERS = [
+  "Authorization",
+  "Content-Type",
+  "Accept",
+  "Mcp-Protocol-Version",
+  "Mcp-Session-Id",
+  "Last-Event-ID",
+];
+const MCP_EXPOSED_HEADERS = [
+  "WWW-Authenticate",
+  "Mcp-Session-Id",
+  "Mcp-Protocol-Version",
+];
+
+/**
+ * Builds the app.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({ config, store: new MemoryTodoStore() });
+ * const res = await app.fetch(new Request("http://localhost:3002/health"));
+ * ```
+ */
+export function createApp(options: AppOptions): Hono<AppEnv> {
+  const { config, store } = options;
+  const logger = options.logger ?? silentLogger;
+  const catalog: ToolCatalog = createToolCatalog(
+    [...TODO_TOOLS, ...IDENTITY_TOOLS],
+    {
+      onUnexpectedError: (error, tool) =>
+        logger.error("tool_failed", { tool, ...describeError(error) }),
+    },
+  );
+  const handler = createMcpHandler({
+    catalog,
+    store,
+    provider: config.auth.kind,
+    responseMode: config.responseMode,
+    now: options.now,
+  });
+  const challenge: ChallengeContext = {
+    resourceMetadataUrl: config.resourceMetadataUrl,
+    requiredScopes: config.auth.requiredScopes,
+  };
+  const mcpPath = new URL(config.mcpUrl).pathname;
+
+  const app = new Hono<AppEnv>();
+  app.use(requestId());
+  app.use(logRequests(logger));
+  app.use(
+    secureHeaders({
+      // Discovery documents and the MCP endpoint are read cross-origin by
+      // browser clients under CORS; these defaults would block them.
+      crossOriginResourcePolicy: false,
+      crossOriginOpenerPolicy: false,
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) {
+      return c.json(
+        { error: "bad_request", error_description: error.message },
+        error.status,
+      );
+    }
+    logger.error("unhandled_error", {
+      request_id: c.get("requestId"),
+      ...describeError(error),
+    });
+    return c.json({
+      error: "server_error",
+      error_description: "Internal server error",
+    }, 500);
+  });
+  app.notFound((c) =>
+    c.json({ error: "not_found", error_description: "No such route" }, 404)
+  );
+
+  app.get("/health", (c) => c.json({ status: "healthy" }));
+
+  if (config.auth.kind !== "none") {
+    registerDiscovery(app, config, config.auth, options);
+  }
+
+  app.use(mcpPath, rejectForeignOrigins(config.allowedOrigins));
+  app.use(
+    mcpPath,
+    cors({
+      origin: (origin) => origin,
+      allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
+      allowHeaders: MCP_REQUEST_HEADERS,
+      exposeHeaders: MCP_EXPOSED_HEADERS,
+      maxAge: 600,
+    }),
+  );
+  app.use(mcpPath, authenticate(config, challenge, options));
+  app.post(
+    mcpPath,
+    bodyLimit({
+      maxSize: config.maxBodyBytes,
+      onError: (c) =>
+        c.json({
+          error: "payload_too_large",
+          error_description:
+            `The request body exceeds ${config.maxBodyBytes} bytes`,
+        }, 413),
+    }),
+    handleMcpPost({ handler, challenge, scopeDenial: config.scopeDenial }),
+  );
+  // Stateless: no session to resume (GET) or end (DELETE).
+  app.all(mcpPath, (c) => {
+    c.header("Allow", "POST, OPTIONS");
+    return c.json({
+      jsonrpc: "2.0",
+      id: null,
+      error: {
+        code: -32000,
+        message:
+          `Method ${c.req.method} is not allowed: this server is stateless`,
+      },
+    }, 405);
+  });
+  return app;
+}
+
+function authenticate(
+  config: Config,
+  challenge: ChallengeContext,
+  options: AppOptions,
+): MiddlewareHandler<AppEnv> {
+  if (config.auth.kind === "none") {
+    // No authentication means no authorization either: every tool is open.
+    const anonymous: Identity = Object.freeze({
+      ...ANONYMOUS_IDENTITY,
+      scopes: Object.freeze(toolScopes()),
+    });
+    return requireNothing(anonymous);
+  }
+  const auth = config.auth;
+  const verifier = options.verifier ?? createTokenVerifier({
+    jwksUri: auth.jwksUri,
+    issuers: auth.issuers,
+    audiences: auth.audiences,
+    algorithms: auth.algorithms,
+    clockSkewSeconds: config.clockSkewSeconds,
+    fetch: options.fetch,
+    now: options.now,
+  });
+  return requireBearer({ verifier, challenge });
+}
+
+function requireNothing(identity: Identity): MiddlewareHandler<AppEnv> {
+  return async function anonymous(c, next) {
+    c.set("identity", identity);
+    await next();
+  };
+}
+
+function registerDiscovery(
+  app: Hono<AppEnv>,
+  config: Config,
+  auth: TokenAuthConfig,
+  options: AppOptions,
+): void {
+  const document = protectedResourceMetadata(config, auth);
+  const metadataPath = new URL(config.resourceMetadataUrl).pathname;
+  const openCors = cors({ origin: "*", allowMethods: ["GET", "OPTIONS"] });
+  for (const path of new Set([metadataPath, ROOT_METADATA_PATH])) {
+    app.use(path, openCors);
+    app.get(path, (c) => {
+      c.header("Cache-Control", "public, max-age=3600");
+      return c.json(document);
+    });
+  }
+
+  if (!config.proxyAuthorizationServerMetadata) return;
+  if (auth.authorizationServerMetadataUrl === undefined) return;
+  const forwarder = createMetadataForwarder({
+    url: auth.authorizationServerMetadataUrl,
+    fetch: options.fetch,
+    now: options.now,
+  });
+  const path = "/.well-known/oauth-authorization-server";
+  app.use(path, openCors);
+  app.get(path, async (c) => {
+    try {
+      const upstream = await forwarder.get();
+      c.header("Cache-Control", "public, max-age=300");
+      return c.json(upstream);
+    } catch (error) {
+      if (!(error instanceof UpstreamMetadataError)) throw error;
+      return c.json({
+        error: error.code,
+        error_description: error.message,
+      }, 502);
+    }
+  });
+}

@@ -1,0 +1,21 @@
+/**
+ * The per-request values the HTTP layer's middlewares share.
+ *
+ * @module
+ */
+
+import type { RequestIdVariables } from "hono/request-id";
+import type { Identity } from "../auth/identity.ts";
+
+/** Hono environment of the app: what middlewares `c.set` and `c.get`. */
+export interface AppEnv {
+  /** Per-request values. */
+  Variables: RequestIdVariables & {
+    /** The verified caller, once authenticated. */
+    identity?: Identity;
+    /** Tool names a `tools/call` request asks for, for the request log. */
+    tools?: readonly string[];
+    /** Why the request was refused, for the request log. */
+    denial?: { readonly code: string; readonly reason: string };
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * OAuth 2.0 Protected Resource Metadata (RFC 9728): how a client that knows
+ * only the MCP URL finds the authorization server.
+ *
+ * @module
+ */
+
+import type { Config, TokenAuthConfig } from "../config/types.ts";
+import { toolScopes } from "../tools/scopes.ts";
+
+/** The RFC 9728 §2 document this server publishes. */
+export interface ProtectedResourceMetadata {
+  /** The exact MCP endpoint URL. */
+  readonly resource: string;
+  /** Where clients get tokens. */
+  readonly authorization_servers: readonly string[];
+  /** Required scopes plus every scope a tool needs; never empty. */
+  readonly scopes_supported: readonly string[];
+  /** Tokens are accepted in the `Authorization` header only. */
+  readonly bearer_methods_supported: readonly ["header"];
+  /** Optional human-readable name. */
+  readonly resource_name?: string;
+  /** Optional documentation URL. */
+  readonly resource_documentation?: string;
+}
+
+/**
+ * Builds the metadata document. `scopes_supported` lists the required scopes
+ * first, then the tools' scopes, so it is never empty (an empty list broke
+ * VS Code with FastMCP).
+ */
+export function protectedResourceMetadata(
+  config: Config,
+  auth: TokenAuthConfig,
+): ProtectedResourceMetadata {
+  return Object.freeze({
+    resource: config.mcpUrl,
+    authorization_servers: Object.freeze([...auth.authorizationServers]),
+    scopes_supported: Object.freeze([
+      ...new Set([...auth.requiredScopes, ...toolScopes()]),
+    ]),
+    bearer_methods_supported: Object.freeze(["header"] as const),
+    ...(config.resourceName ? { resource_name: config.resourceName } : {}),
+    ...(config.resourceDocumentation
+      ? { resource_documentation: config.resourceDocumentation }
+      : {}),
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * Structured logging: one JSON object per line. Tokens never reach a log:
+ * fields named like credentials are dropped and any string that looks like
+ * a JWT is masked, whatever the caller passed.
+ *
+ * @module
+ */
+
+import type { LogLevel } from "../config/types.ts";
+
+/** Fields of one log line. */
+export type LogFields = Readonly<Record<string, unknown>>;
+
+/** Writes log lines at or above its level. */
+export interface Logger {
+  /** Detail for debugging. */
+  debug(event: string, fields?: LogFields): void;
+  /** Normal operation, such as one line per request. */
+  info(event: string, fields?: LogFields): void;
+  /** Something the operator should look at. */
+  warn(event: string, fields?: LogFields): void;
+  /** Something failed. */
+  error(event: string, fields?: LogFields): void;
+}
+
+/** Options for {@link createLogger}. */
+export interface LoggerOptions {
+  /** Lowest level written. Default `info`. */
+  readonly level?: LogLevel;
+  /** Where lines go. Default: `console.log` for debug/info, `console.error` above. */
+  readonly write?: (line: string, level: LogLevel) => void;
+  /** The clock. Default `() => new Date()`. */
+  readonly now?: () => Date;
+}
+
+const RANK: Readonly<Record<LogLevel, number>> = {
+  debug: 10,
+  info: 20,
+  warn: 30,
+  error: 40,
+};
+
+const SECRET_FIELD =
+  /^(authorization|access_?token|refresh_?token|token|id_?token|client_?secret|password|cookie)$/i;
+// A compact JWS always starts with a base64url `{"` (eyJ).
+const JWT_LIKE = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
+
+/**
+ * Builds a logger.
+ *
+ * @example
+ * ```ts
+ * const log = createLogger({ level: "info" });
+ * log.info("request", { method: "POST", path: "/mcp", status: 200 });
+ * ```
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const threshold = RANK[options.level ?? "info"];
+  const now = options.now ?? (() => new Date());
+  const write = options.write ?? defaultWrite;
+  const emit = (level: LogLevel, event: string, fields: LogFields = {}) => {
+    if (RANK[level] < threshold) return;
+    const line = { time: now().toISOString(), level, event, ...fields };
+    write(JSON.stringify(line, redact), level);
+  };
+  return {
+    debug: (event, fields) => emit("debug", event, fields),
+    info: (event, fields) => emit("info", event, fields),
+    warn: (event, fields) => emit("warn", event, fields),
+    error: (event, fields) => emit("error", event, fields),
+  };
+}
+
+/** A logger that writes nothing, for tests that do not look at logs. */
+export const silentLogger: Logger = createLogger({ write: () => {} });
+
+/** Describes an error for a log line: name, message, code and stack. */
+export function describeError(error: unknown): LogFields {
+  if (!(error instanceof Error)) return { error: String(error) };
+  const code = (error as { code?: unknown }).code;
+  return {
+    error: error.name,
+    message: error.message,
+    ...(typeof code === "string" ? { code } : {}),
+    stack: error.stack,
+  };
+}
+
+function redact(key: string, value: unknown): unknown {
+  if (SECRET_FIELD.test(key)) return undefined;
+  return typeof value === "string"
+    ? value.replace(JWT_LIKE, "[redacted]")
+    : value;
+}
+
+function defaultWrite(line: string, level: LogLevel): void {
+  if (RANK[level] >= RANK.warn) console.error(line);
+  else console.log(line);
+}
