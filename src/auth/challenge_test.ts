@@ -78,9 +78,10 @@ Deno.test("authErrorResponse() drops characters RFC 6750 forbids in quoted value
     new AuthError("invalid_token", 'Bad "quoted" \\ value\n'),
     context,
   );
-  assert.match(
-    answer.headers["WWW-Authenticate"],
-    /error_description="Bad quoted  value"/,
+  assert.ok(
+    answer.headers["WWW-Authenticate"].includes(
+      'error_description="Bad quoted  value"',
+    ),
   );
 });
 
