@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import {
+  hostForUrl,
+  isLoopbackHost,
+  normalisePath,
+  parseHttpUrl,
+  wellKnownUrl,
+} from "./_urls.ts";
+
+Deno.test("isLoopbackHost() knows 127.0.0.0/8, ::1 and localhost only", async (t) => {
+  const cases: [string, boolean][] = [
+    ["127.0.0.1", true],
+    ["127.1.2.3", true],
+    ["127.255.255.255", true],
+    ["localhost", true],
+    ["LocalHost", true],
+    ["::1", true],
+    ["[::1]", true],
+    ["0:0:0:0:0:0:0:1", true],
+    ["0.0.0.0", false],
+    ["::", false],
+    ["[::]", false],
+    ["127.0.0.256", false],
+    ["127.0.0", false],
+    ["128.0.0.1", false],
+    ["10.0.0.1", false],
+    ["localhost.example.com", false],
+    ["mylocalhost", false],
+    ["::2", false],
+    ["example.com", false],
+    ["", false],
+  ];
+  for (const [host, expected] of cases) {
+    await t.step(`${JSON.stringify(host)} → ${expected}`, () => {
+      assert.equal(isLoopbackHost(host), expected);
+    });
+  }
+});
+
+Deno.test("wellKnownUrl() inserts the segment between host and path (RFC 8414 §3.1, RFC 9728 §3.1)", async (t) => {
+  const cases: [string, string, string][] = [
+    [
+      "https://x.com/api/mcp",
+      "oauth-protected-resource",
+      "https://x.com/.well-known/oauth-protected-resource/api/mcp",
+    ],
+    [
+      "http://localhost:3002/mcp",
+      "oauth-protected-resource",
+      "http://localhost:3002/.well-known/oauth-protected-resource/mcp",
+    ],
+    [
+      "https://x.com/",
+      "oauth-protected-resource",
+      "https://x.com/.well-known/oauth-protected-resource",
+    ],
+    [
+      "https://x.com",
+      "oauth-authorization-server",
+      "https://x.com/.well-known/oauth-authorization-server",
+    ],
+    [
+      "https://env.scalekit.dev/resources/res_1",
+      "oauth-authorization-server",
+      "https://env.scalekit.dev/.well-known/oauth-authorization-server/resources/res_1",
+    ],
+    [
+      "https://auth.example.com/realms/main/",
+      "oauth-authorization-server",
+      "https://auth.example.com/.well-known/oauth-authorization-server/realms/main",
+    ],
+    [
+      "https://X.com:443/a",
+      "oauth-protected-resource",
+      "https://x.com/.well-known/oauth-protected-resource/a",
+    ],
+  ];
+  for (const [url, suffix, expected] of cases) {
+    await t.step(`${url} + ${suffix}`, () => {
+      assert.equal(wellKnownUrl(url, suffix), expected);
+    });
+  }
+});
+
+Deno.test("parseHttpUrl() accepts http(s) and names the variable otherwise", async (t) => {
+  const cases: [string, { bare?: boolean }, RegExp | null][] = [
+    ["https://a.com", {}, null],
+    ["http://127.0.0.1:3002/x", {}, null],
+    ["https://a.com/keys?v=1", {}, null],
+    ["https://a.com/?x", { bare: true }, /must not have a query or fragment/],
+    ["https://a.com/?", { bare: true }, /must not have a query or fragment/],
+    ["https://a.com/#top", { bare: true }, /must not have a query or fragment/],
+    ["ftp://a.com", {}, /must use http or https, not "ftp"/],
+    ["file:///etc/passwd", {}, /must use http or https, not "file"/],
+    ["localhost:3002", {}, /must be an absolute URL starting with/],
+    ["a.scalekit.com", {}, /must be an absolute URL starting with/],
+    ["https://", {}, /must be an absolute URL/],
+    ["https://user:pw@a.com", {}, /must not contain a user name or password/],
+  ];
+  for (const [raw, options, problem] of cases) {
+    await t.step(raw, () => {
+      const result = parseHttpUrl(raw, "SOME_URL", options);
+      if (problem === null) {
+        assert.ok(result.ok);
+      } else {
+        assert.ok(!result.ok);
+        assert.ok(result.message.startsWith("SOME_URL "));
+        assert.match(result.message, problem);
+      }
+    });
+  }
+});
+
+Deno.test("normalisePath() collapses and trims slashes", () => {
+  assert.equal(normalisePath("/"), "");
+  assert.equal(normalisePath(""), "");
+  assert.equal(normalisePath("//a//b//"), "/a/b");
+  assert.equal(normalisePath("/mcp"), "/mcp");
+});
+
+Deno.test("hostForUrl() turns wildcards into localhost and brackets IPv6", () => {
+  assert.equal(hostForUrl("0.0.0.0"), "localhost");
+  assert.equal(hostForUrl("::"), "localhost");
+  assert.equal(hostForUrl("::1"), "[::1]");
+  assert.equal(hostForUrl("[::1]"), "[::1]");
+  assert.equal(hostForUrl("127.0.0.1"), "127.0.0.1");
+  assert.equal(hostForUrl("example.com"), "example.com");
+});
