@@ -1,0 +1,513 @@
+import assert from "node:assert/strict";
+import type { BadTokenKind } from "../../conformance/issuer/types.ts";
+import {
+  type Harness,
+  mcpHeaders,
+  RESOURCE_ID,
+  startHarness,
+  toolCall,
+  TOOLS_LIST,
+} from "../../fixtures/harness.ts";
+
+const METADATA_URL =
+  "http://localhost:3002/.well-known/oauth-protected-resource/mcp";
+
+async function withHarness(
+  fn: (h: Harness) => Promise<void>,
+  options: Parameters<typeof startHarness>[0] = {},
+): Promise<void> {
+  const h = await startHarness(options);
+  try {
+    await fn(h);
+  } finally {
+    await h.close();
+  }
+}
+
+function post(h: Harness, body: string, token?: string, headers = {}) {
+  return h.fetch("/mcp", {
+    method: "POST",
+    headers: { ...mcpHeaders(token), ...headers },
+    body,
+  });
+}
+
+Deno.test("GET /health answers healthy without a token", async () => {
+  await withHarness(async (h) => {
+    const res = await h.fetch("/health");
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { status: "healthy" });
+  });
+});
+
+Deno.test("protected resource metadata is served at both paths", async () => {
+  await withHarness(async (h) => {
+    for (
+      const path of [
+        "/.well-known/oauth-protected-resource/mcp",
+        "/.well-known/oauth-protected-resource",
+      ]
+    ) {
+      const res = await h.fetch(path, {
+        headers: { origin: "https://anywhere.example" },
+      });
+      assert.equal(res.status, 200, path);
+      assert.equal(res.headers.get("access-control-allow-origin"), "*");
+      assert.match(res.headers.get("cache-control") ?? "", /max-age=\d+/);
+      assert.deepEqual(await res.json(), {
+        resource: "http://localhost:3002/mcp",
+        authorization_servers: [`${h.issuer.url}/resources/${RESOURCE_ID}`],
+        scopes_supported: ["todo:write", "todo:read", "todo:admin"],
+        bearer_methods_supported: ["header"],
+        resource_name: "Todo MCP",
+      });
+    }
+  }, { env: { MCP_RESOURCE_NAME: "Todo MCP" } });
+});
+
+Deno.test("scopes_supported lists required scopes first", async () => {
+  await withHarness(async (h) => {
+    const res = await h.fetch("/.well-known/oauth-protected-resource/mcp");
+    const doc = await res.json();
+    assert.deepEqual(doc.scopes_supported, [
+      "openid",
+      "todo:read",
+      "todo:write",
+      "todo:admin",
+    ]);
+  }, { env: { SCALEKIT_REQUIRED_SCOPES: "openid,todo:read" } });
+});
+
+Deno.test("a request without credentials gets the discovery challenge", async (t) => {
+  await withHarness(async (h) => {
+    await t.step("no Authorization header", async () => {
+      const res = await post(h, TOOLS_LIST);
+      assert.equal(res.status, 401);
+      assert.equal(
+        res.headers.get("www-authenticate"),
+        `Bearer resource_metadata="${METADATA_URL}", scope="todo:read"`,
+      );
+      assert.equal((await res.json()).error, "unauthorized");
+    });
+    await t.step("a Basic header gets the same bare challenge", async () => {
+      const res = await post(h, TOOLS_LIST, undefined, {
+        authorization: "Basic dXNlcjpwYXNz",
+      });
+      assert.equal(res.status, 401);
+      assert.doesNotMatch(res.headers.get("www-authenticate")!, /error=/);
+    });
+  }, { env: { SCALEKIT_REQUIRED_SCOPES: "todo:read" } });
+});
+
+Deno.test("the bare challenge omits scope when none is required", async () => {
+  await withHarness(async (h) => {
+    const res = await post(h, TOOLS_LIST);
+    assert.equal(
+      res.headers.get("www-authenticate"),
+      `Bearer resource_metadata="${METADATA_URL}"`,
+    );
+    await res.body?.cancel();
+  });
+});
+
+Deno.test("every rejected token gets 401 invalid_token with the exact challenge", async (t) => {
+  await withHarness(async (h) => {
+    const kinds: BadTokenKind[] = [
+      "expired",
+      "not_yet_valid",
+      "no_exp",
+      "wrong_issuer",
+      "wrong_audience",
+      "other_resource_audience",
+      "foreign_key",
+      "unknown_kid",
+      "alg_none",
+      "hs256_with_public_key",
+      "tampered_payload",
+      "truncated",
+      "garbage",
+    ];
+    const cases: Array<[string, () => Promise<RequestInit>]> = [
+      ...kinds.map((kind): [string, () => Promise<RequestInit>] => [
+        kind,
+        async () => ({
+          headers: mcpHeaders(await h.issuer.mintBad(kind)),
+        }),
+      ]),
+      ["empty bearer", () =>
+        Promise.resolve({
+          headers: { ...mcpHeaders(), authorization: "Bearer " },
+        })],
+      ["malformed bearer", () =>
+        Promise.resolve({
+          headers: { ...mcpHeaders(), authorization: "Bearer a b c" },
+        })],
+    ];
+    for (const [name, init] of cases) {
+      await t.step(name, async () => {
+        const res = await h.fetch("/mcp", {
+          method: "POST",
+          body: TOOLS_LIST,
+          ...(await init()),
+        });
+        assert.equal(res.status, 401);
+        const body = await res.json();
+        assert.equal(body.error, "invalid_token");
+        assert.equal(
+          res.headers.get("www-authenticate"),
+          `Bearer error="invalid_token", error_description="${body.error_description}", resource_metadata="${METADATA_URL}"`,
+        );
+      });
+    }
+    await t.step("a token in the query string is not accepted", async () => {
+      const token = await h.issuer.mint();
+      const res = await h.fetch(`/mcp?access_token=${token}`, {
+        method: "POST",
+        headers: mcpHeaders(),
+        body: TOOLS_LIST,
+      });
+      assert.equal(res.status, 401);
+      assert.match(res.headers.get("www-authenticate")!, /invalid_token/);
+      await res.body?.cancel();
+    });
+    await t.step("no token ever reaches the logs", () => {
+      assert.ok(h.rawLogs.length > 0);
+      for (const line of h.rawLogs) assert.doesNotMatch(line, /eyJ/);
+    });
+  });
+});
+
+Deno.test("issuer, audience and lifetime rules", async (t) => {
+  await withHarness(async (h) => {
+    const now = Math.floor(Date.now() / 1000);
+    const accepted: Array<[string, Parameters<typeof h.issuer.mint>[0]]> = [
+      ["environment issuer", {}],
+      ["resource-scoped issuer", { issuerForm: "resource" }],
+      ["aud as the resource id alone", { audience: RESOURCE_ID }],
+      ["aud as the MCP URL alone", { audience: [h.mcpUrl] }],
+      ["expired 10 s ago, within the 30 s leeway", {
+        claims: { exp: now - 10, iat: now - 100, nbf: now - 100 },
+      }],
+      ["nbf 10 s ahead, within the leeway", { claims: { nbf: now + 10 } }],
+    ];
+    for (const [name, mint] of accepted) {
+      await t.step(`accepts ${name}`, async () => {
+        const res = await post(h, TOOLS_LIST, await h.issuer.mint(mint));
+        assert.equal(res.status, 200);
+        await res.body?.cancel();
+      });
+    }
+    const refused: Array<
+      [string, Parameters<typeof h.issuer.mint>[0], RegExp]
+    > = [
+      ["expired 60 s ago", {
+        claims: { exp: now - 60, iat: now - 100, nbf: now - 100 },
+      }, /expired/],
+      ["nbf 60 s ahead", { claims: { nbf: now + 60 } }, /not valid yet/],
+      ["aud of a look-alike URL", { audience: [`${h.mcpUrl}/`] }, /audience/],
+      ["aud of another resource", { audience: ["res_other"] }, /audience/],
+      ["no sub", { claims: { sub: undefined } }, /subject/],
+    ];
+    for (const [name, mint, description] of refused) {
+      await t.step(`refuses ${name}`, async () => {
+        const res = await post(h, TOOLS_LIST, await h.issuer.mint(mint));
+        assert.equal(res.status, 401);
+        assert.match((await res.json()).error_description, description);
+      });
+    }
+  });
+});
+
+Deno.test("a token without the required scopes gets 403 insufficient_scope", async () => {
+  await withHarness(async (h) => {
+    const token = await h.issuer.mint({ scopes: ["todo:write"] });
+    const res = await post(h, TOOLS_LIST, token);
+    assert.equal(res.status, 403);
+    const body = await res.json();
+    assert.equal(body.error, "insufficient_scope");
+    assert.equal(
+      res.headers.get("www-authenticate"),
+      `Bearer error="insufficient_scope", scope="todo:read", resource_metadata="${METADATA_URL}", error_description="${body.error_description}"`,
+    );
+  }, { env: { SCALEKIT_REQUIRED_SCOPES: "todo:read" } });
+});
+
+Deno.test("a tool call without its scopes gets 403 naming every scope it needs", async (t) => {
+  await withHarness(async (h) => {
+    const cases: Array<[string, string[], string]> = [
+      ["create_todo", ["todo:read"], "todo:write"],
+      ["list_todos", ["todo:write"], "todo:read"],
+      ["bulk_delete_todos", ["todo:read", "todo:write"], "todo:admin"],
+      ["export_all_todos", ["todo:read"], "todo:read todo:admin"],
+    ];
+    for (const [tool, scopes, needed] of cases) {
+      await t.step(`${tool} with [${scopes}]`, async () => {
+        const token = await h.issuer.mint({ scopes });
+        const res = await post(h, toolCall(tool, { title: "x" }), token);
+        assert.equal(res.status, 403);
+        assert.match(
+          res.headers.get("www-authenticate")!,
+          new RegExp(`^Bearer error="insufficient_scope", scope="${needed}", `),
+        );
+        await res.body?.cancel();
+      });
+    }
+    await t.step("whoami needs no scope", async () => {
+      const token = await h.issuer.mint({ scopes: [] });
+      const res = await post(h, toolCall("whoami"), token);
+      assert.equal(res.status, 200);
+      const rpc = await res.json();
+      assert.equal(rpc.result.structuredContent.subject, h.issuer.user.id);
+    });
+    await t.step("the denial is logged with its reason", () => {
+      const denied = h.logs.find((line) =>
+        line.denial === "insufficient_scope"
+      );
+      assert.deepEqual(denied?.tools, ["create_todo"]);
+      assert.equal(denied?.subject, h.issuer.user.id);
+    });
+    assert.deepEqual(
+      await h.store.list(`org:${h.issuer.user.organizationId}`),
+      [],
+    );
+  });
+});
+
+Deno.test("MCP_SCOPE_DENIAL=tool answers in-band like the guides", async () => {
+  await withHarness(async (h) => {
+    const token = await h.issuer.mint({ scopes: ["todo:read"] });
+    const res = await post(h, toolCall("create_todo", { title: "x" }), token);
+    assert.equal(res.status, 200);
+    const rpc = await res.json();
+    assert.equal(rpc.result.isError, true);
+    assert.equal(
+      rpc.result.content[0].text,
+      "Insufficient permissions: `todo:write` scope required.",
+    );
+  }, { env: { MCP_SCOPE_DENIAL: "tool" } });
+});
+
+Deno.test("todos are kept per organisation, else per subject", async () => {
+  await withHarness(async (h) => {
+    const call = async (token: string, tool: string, args = {}) =>
+      (await (await post(h, toolCall(tool, args), token)).json()).result;
+    const alice = await h.issuer.mint({
+      subject: "usr_alice",
+      organizationId: "org_a",
+    });
+    const aliceColleague = await h.issuer.mint({
+      subject: "usr_carol",
+      organizationId: "org_a",
+    });
+    const bob = await h.issuer.mint({
+      subject: "usr_bob",
+      organizationId: "org_b",
+    });
+    const loneDan = await h.issuer.mint({
+      subject: "usr_dan",
+      organizationId: null,
+    });
+    const loneEve = await h.issuer.mint({
+      subject: "usr_eve",
+      organizationId: null,
+    });
+
+    const created = await call(alice, "create_todo", { title: "org a plan" });
+    const id = created.structuredContent.todo.id;
+    assert.equal(
+      (await call(aliceColleague, "get_todo", { todo_id: id }))
+        .structuredContent.todo.title,
+      "org a plan",
+    );
+    const foreign = await call(bob, "get_todo", { todo_id: id });
+    assert.equal(foreign.isError, true);
+    assert.equal(foreign.content[0].text, `Todo \`${id}\` not found.`);
+    assert.equal((await call(bob, "list_todos")).structuredContent.count, 0);
+    assert.equal(
+      (await call(bob, "delete_todo", { todo_id: id })).isError,
+      true,
+    );
+
+    await call(loneDan, "create_todo", { title: "dan's" });
+    assert.equal(
+      (await call(loneEve, "list_todos")).structuredContent.count,
+      0,
+    );
+    assert.equal(
+      (await call(loneDan, "list_todos")).structuredContent.count,
+      1,
+    );
+    assert.equal((await call(alice, "list_todos")).structuredContent.count, 1);
+  });
+});
+
+Deno.test("a disallowed Origin gets 403 JSON; allowed origins get CORS", async (t) => {
+  await withHarness(async (h) => {
+    const token = await h.issuer.mint();
+    await t.step("foreign origin", async () => {
+      const res = await post(h, TOOLS_LIST, token, {
+        origin: "https://evil.example",
+      });
+      assert.equal(res.status, 403);
+      assert.equal((await res.json()).error, "forbidden_origin");
+    });
+    await t.step("configured origin", async () => {
+      const res = await post(h, TOOLS_LIST, token, {
+        origin: "https://app.example.com",
+      });
+      assert.equal(res.status, 200);
+      assert.equal(
+        res.headers.get("access-control-allow-origin"),
+        "https://app.example.com",
+      );
+      await res.body?.cancel();
+    });
+    await t.step(
+      "a 401 exposes WWW-Authenticate to a loopback browser client",
+      async () => {
+        const res = await post(h, TOOLS_LIST, undefined, {
+          origin: "http://localhost:6274",
+        });
+        assert.equal(res.status, 401);
+        assert.equal(
+          res.headers.get("access-control-allow-origin"),
+          "http://localhost:6274",
+        );
+        assert.match(
+          res.headers.get("access-control-expose-headers") ?? "",
+          /WWW-Authenticate/i,
+        );
+        await res.body?.cancel();
+      },
+    );
+    await t.step("preflight works without a token", async () => {
+      const res = await h.fetch("/mcp", {
+        method: "OPTIONS",
+        headers: {
+          origin: "http://localhost:6274",
+          "access-control-request-method": "POST",
+          "access-control-request-headers":
+            "authorization, content-type, mcp-protocol-version",
+        },
+      });
+      assert.equal(res.status, 204);
+      assert.match(
+        res.headers.get("access-control-allow-headers") ?? "",
+        /Authorization/i,
+      );
+      assert.match(
+        res.headers.get("access-control-allow-methods") ?? "",
+        /POST/,
+      );
+      await res.body?.cancel();
+    });
+  }, { env: { MCP_ALLOWED_ORIGINS: "https://app.example.com" } });
+});
+
+Deno.test("bad requests get specific answers", async (t) => {
+  await withHarness(async (h) => {
+    const token = await h.issuer.mint();
+    await t.step("oversized body: 413", async () => {
+      const res = await post(
+        h,
+        JSON.stringify({ pad: "x".repeat(2048) }),
+        token,
+      );
+      assert.equal(res.status, 413);
+      assert.equal((await res.json()).error, "payload_too_large");
+    });
+    await t.step("not JSON: 400 JSON-RPC parse error", async () => {
+      const res = await post(h, "{not json", token);
+      assert.equal(res.status, 400);
+      assert.deepEqual(await res.json(), {
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32700, message: "Parse error: the body is not JSON" },
+      });
+    });
+    for (const method of ["GET", "DELETE"]) {
+      await t.step(`${method}: 405 with Allow`, async () => {
+        const res = await h.fetch("/mcp", {
+          method,
+          headers: mcpHeaders(token),
+        });
+        assert.equal(res.status, 405);
+        assert.equal(res.headers.get("allow"), "POST, OPTIONS");
+        assert.equal((await res.json()).error.code, -32000);
+      });
+    }
+    await t.step("unknown route: 404 JSON", async () => {
+      const res = await h.fetch("/nope");
+      assert.equal(res.status, 404);
+      assert.equal((await res.json()).error, "not_found");
+    });
+  }, { env: { MCP_MAX_BODY_BYTES: "1024" } });
+});
+
+Deno.test("one log line per request, with caller and tool, never the token", async () => {
+  await withHarness(async (h) => {
+    const token = await h.issuer.mint();
+    const res = await post(h, toolCall("whoami"), token);
+    await res.body?.cancel();
+    const line = h.logs.find((l) => l.event === "request");
+    assert.equal(line?.method, "POST");
+    assert.equal(line?.path, "/mcp");
+    assert.equal(line?.status, 200);
+    assert.equal(line?.subject, h.issuer.user.id);
+    assert.equal(typeof line?.request_id, "string");
+    assert.equal(typeof line?.duration_ms, "number");
+    assert.deepEqual(line?.tools, ["whoami"]);
+    assert.ok(!h.rawLogs.join("\n").includes(token));
+  });
+});
+
+Deno.test("the JWKS is fetched once and not hammered by unknown key ids", async () => {
+  await withHarness(async (h) => {
+    for (let i = 0; i < 3; i++) {
+      const res = await post(h, TOOLS_LIST, await h.issuer.mint());
+      assert.equal(res.status, 200);
+      await res.body?.cancel();
+    }
+    assert.equal(h.issuer.jwksFetchCount, 1);
+    for (let i = 0; i < 5; i++) {
+      const res = await post(
+        h,
+        TOOLS_LIST,
+        await h.issuer.mintBad("unknown_kid"),
+      );
+      assert.equal(res.status, 401);
+      await res.body?.cancel();
+    }
+    assert.equal(h.issuer.jwksFetchCount, 1, "cooldown stops refetching");
+  });
+});
+
+Deno.test("unreachable signing keys give 503, not 401", async () => {
+  await withHarness(async (h) => {
+    const token = await h.issuer.mint();
+    await h.issuer.close();
+    const res = await post(h, TOOLS_LIST, token);
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get("retry-after"), "30");
+    assert.equal((await res.json()).error, "temporarily_unavailable");
+  });
+});
+
+Deno.test("the authorization-server metadata forwarder", async (t) => {
+  await withHarness(async (h) => {
+    await t.step("forwards the issuer's per-resource document", async () => {
+      const res = await h.fetch("/.well-known/oauth-authorization-server");
+      assert.equal(res.status, 200);
+      const doc = await res.json();
+      assert.equal(doc.issuer, `${h.issuer.url}/resources/${RESOURCE_ID}`);
+      assert.ok(doc.registration_endpoint);
+    });
+  }, { env: { MCP_PROXY_AUTH_SERVER_METADATA: "true" } });
+  await withHarness(async (h) => {
+    await t.step("is off by default", async () => {
+      const res = await h.fetch("/.well-known/oauth-authorization-server");
+      assert.equal(res.status, 404);
+      await res.body?.cancel();
+    });
+  });
+});
