@@ -138,6 +138,11 @@ export function assembleIssuer(
       await context.persist();
       return kid;
     },
+    async publishKey(): Promise<string> {
+      const kid = await keys.publish();
+      await context.persist();
+      return kid;
+    },
     get jwksFetchCount(): number {
       return context.counters.jwksFetches;
     },

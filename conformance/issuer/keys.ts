@@ -53,8 +53,10 @@ export interface SigningKey {
 
 /** How a key ring is written to the state file. */
 export interface KeyRingSnapshot {
-  /** Published keys, oldest first; the last one signs. */
+  /** Published keys, oldest first. */
   readonly keys: readonly { readonly kid: string; readonly jwk: JWK }[];
+  /** The `kid` that signs; absent in older files, meaning the last key. */
+  readonly current?: string;
 }
 
 /** Makes a new extractable RS256 key pair (2048-bit RSA). */
@@ -128,12 +130,18 @@ export function signJwt(
     .sign(key.privateKey);
 }
 
-/** The published keys; the newest signs. */
+/**
+ * The published keys and which one signs. A key can be published before it
+ * signs anything ({@link KeyRing.publish}), as a careful issuer rotates.
+ */
 export class KeyRing {
   #keys: SigningKey[];
+  #current: SigningKey;
 
-  private constructor(keys: SigningKey[]) {
+  private constructor(keys: SigningKey[], current?: string) {
     this.#keys = keys;
+    this.#current = keys.find((key) => key.kid === current) ??
+      keys[keys.length - 1];
   }
 
   /** A ring with one fresh key. */
@@ -149,12 +157,17 @@ export class KeyRing {
     const keys = await Promise.all(
       snapshot.keys.map(({ kid, jwk }) => importSigningKey(kid, jwk)),
     );
-    return new KeyRing(keys);
+    return new KeyRing(keys, snapshot.current);
   }
 
   /** The key that signs new tokens. */
   get current(): SigningKey {
-    return this.#keys[this.#keys.length - 1];
+    return this.#current;
+  }
+
+  /** The published key with this `kid`, if any. */
+  get(kid: string): SigningKey | undefined {
+    return this.#keys.find((key) => key.kid === kid);
   }
 
   /** Whether `kid` is published. */
@@ -174,6 +187,14 @@ export class KeyRing {
   async rotate(dropOld = false): Promise<string> {
     const key = await generateSigningKey();
     this.#keys = dropOld ? [key] : [...this.#keys, key];
+    this.#current = key;
+    return key.kid;
+  }
+
+  /** Adds a key to the JWKS without signing with it yet; returns its `kid`. */
+  async publish(): Promise<string> {
+    const key = await generateSigningKey();
+    this.#keys = [...this.#keys, key];
     return key.kid;
   }
 
@@ -181,6 +202,7 @@ export class KeyRing {
   snapshot(): KeyRingSnapshot {
     return {
       keys: this.#keys.map((key) => ({ kid: key.kid, jwk: key.privateJwk })),
+      current: this.#current.kid,
     };
   }
 }

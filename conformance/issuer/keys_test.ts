@@ -60,3 +60,18 @@ Deno.test("KeyRing.restore() keeps kids and keys from a snapshot", async () => {
 Deno.test("KeyRing.restore() refuses a snapshot without keys", async () => {
   await assert.rejects(() => KeyRing.restore({ keys: [] }), TypeError);
 });
+
+Deno.test("KeyRing.publish() adds a key to the JWKS without signing with it", async () => {
+  const ring = await KeyRing.generate();
+  const signing = ring.current.kid;
+  const next = await ring.publish();
+  assert.equal(ring.current.kid, signing);
+  assert.deepEqual(ring.jwks().keys.map((k) => k.kid), [next, signing]);
+  assert.equal(ring.get(next)?.kid, next);
+  const restored = await KeyRing.restore(ring.snapshot());
+  assert.equal(
+    restored.current.kid,
+    signing,
+    "the snapshot keeps which key signs",
+  );
+});

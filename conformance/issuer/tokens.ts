@@ -128,10 +128,17 @@ export class TokenMinter {
     return claims;
   }
 
-  /** A valid token signed with the current key. */
+  /** A valid token signed with the current key, or the published key `options.kid`. */
   async mint(options: MintOptions = {}): Promise<string> {
     // Async so that bad options reject rather than throw.
-    return await signJwt(this.claims(options), this.#context.keys.current);
+    const keys = this.#context.keys;
+    const key = options.kid === undefined
+      ? keys.current
+      : keys.get(options.kid);
+    if (key === undefined) {
+      throw new TypeError(`No published key has kid "${options.kid}"`);
+    }
+    return await signJwt(this.claims(options), key);
   }
 
   /**

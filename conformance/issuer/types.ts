@@ -109,6 +109,8 @@ export interface MintOptions {
   readonly audience?: string | readonly string[];
   /** Lifetime in seconds from now. Default the issuer's access token TTL. */
   readonly ttlSeconds?: number;
+  /** Sign with this published key instead of the current one (see `publishKey`). */
+  readonly kid?: string;
   /** Extra or replacing claims, applied last. A key set to `undefined` is removed. */
   readonly claims?: Record<string, unknown>;
 }
@@ -148,6 +150,11 @@ export interface MockIssuer {
   mintBad(kind: BadTokenKind, options?: MintOptions): Promise<string>;
   /** Adds a new current signing key; the old one stays published unless `dropOld`. Returns the new `kid`. */
   rotateKey(options?: { readonly dropOld?: boolean }): Promise<string>;
+  /**
+   * Publishes a new key in the JWKS without signing with it, the first half
+   * of a careful rotation; `mint({ kid })` then signs with it. Returns the `kid`.
+   */
+  publishKey?(): Promise<string>;
   /** How many times `/keys` has been fetched (to test JWKS caching). */
   readonly jwksFetchCount: number;
   /** The `kid` tokens are signed with now. */
