@@ -9,6 +9,9 @@
 import { deepFreeze } from "./_freeze.ts";
 import { addProblem, createFindings, type Findings } from "./_findings.ts";
 import type { Env } from "./_read.ts";
+
+/** The variables `loadConfig` reads: a plain record of strings. */
+export type { Env };
 import {
   type BaseUrlSource,
   type Endpoint,

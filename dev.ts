@@ -1,0 +1,88 @@
+/**
+ * `deno task dev`: a complete local OAuth setup with no Scalekit account.
+ * Starts the mock Scalekit issuer (keys and registered clients kept in
+ * `.dev/`, so a restart does not break a client's registration) and this
+ * server wired to it, then prints how to connect MCP Inspector.
+ *
+ * Variables: `PORT` (server, default 3002), `MOCK_ISSUER_PORT` (issuer,
+ * default 3003), `DEV_STATE_DIR` (default `.dev`); any server variable from
+ * the README may be added (`LOG_LEVEL`, `MCP_SCOPE_DENIAL`, …).
+ *
+ * @module
+ */
+
+import { startMockIssuer } from "./conformance/issuer/mod.ts";
+import { readEnv } from "./src/config/env_file.ts";
+import { serve, stopSignal } from "./src/serve.ts";
+
+/** The resource id dev mode registers. */
+export const DEV_RESOURCE_ID = "res_dev";
+/** The scopes the dev resource defines: every scope the todo tools use. */
+export const DEV_SCOPES = ["todo:read", "todo:write", "todo:admin"] as const;
+
+async function main(): Promise<number> {
+  const env = readEnv();
+  const port = env.PORT ?? "3002";
+  const issuerPort = Number(env.MOCK_ISSUER_PORT ?? "3003");
+  const stateDir = env.DEV_STATE_DIR ?? ".dev";
+  const baseUrl = `http://localhost:${port}`;
+  await Deno.mkdir(stateDir, { recursive: true, mode: 0o700 });
+
+  const issuer = await startMockIssuer({
+    port: issuerPort,
+    statePath: `${stateDir}/mock-issuer.json`,
+    resources: [{
+      id: DEV_RESOURCE_ID,
+      url: `${baseUrl}/mcp`,
+      scopes: DEV_SCOPES,
+    }],
+  });
+  const stop = stopSignal();
+  try {
+    return await serve({
+      ...env,
+      FASTMCP_SERVER_AUTH: "scalekit",
+      SCALEKIT_ENVIRONMENT_URL: issuer.url,
+      SCALEKIT_RESOURCE_ID: DEV_RESOURCE_ID,
+      BASE_URL: baseUrl,
+      PORT: port,
+      HOST: env.HOST ?? "127.0.0.1",
+    }, {
+      stop,
+      onReady: (config) =>
+        console.error(instructions(config.mcpUrl, issuer.url, issuer.user.id)),
+    });
+  } finally {
+    await issuer.close();
+  }
+}
+
+/** What a newcomer reads: how to go through the OAuth flow with MCP Inspector. */
+export function instructions(
+  mcpUrl: string,
+  issuerUrl: string,
+  user: string,
+): string {
+  return `
+mcp-scalekit dev mode is ready.
+
+  MCP endpoint:            ${mcpUrl}
+  Mock Scalekit issuer:    ${issuerUrl}  (resource ${DEV_RESOURCE_ID}, user ${user})
+  Scopes:                  ${DEV_SCOPES.join(" ")}
+
+Connect MCP Inspector (it runs the whole OAuth flow against the mock issuer):
+  1. In another terminal: npx @modelcontextprotocol/inspector
+  2. In the Inspector page: Transport Type "Streamable HTTP", URL ${mcpUrl}
+  3. Leave authentication empty and click "Connect". The Inspector reads the
+     401 challenge, discovers the issuer, registers itself, and opens the
+     login page; the mock logs you in as ${user} and consents at once.
+  4. Open "Tools", "List Tools", then call create_todo, list_todos, whoami…
+
+Registered clients and signing keys are kept in the dev state directory, so
+restarting dev mode keeps the Inspector's registration. Stop with Ctrl+C.
+`;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main());
+}
