@@ -68,15 +68,8 @@ export interface ProbeRequest {
 export interface Probe {
   /** Sends a request; network errors are thrown after being recorded. */
   send(request: ProbeRequest): Promise<Answer>;
-  /**
-   * A `fetch` for MCP SDK clients that records what they send; `labels`
-   * names tokens; `observe` sees every response (to learn a status the SDK
-   * turns into an exception).
-   */
-  recordingFetch(
-    labels: readonly LabelledToken[],
-    observe?: (response: Response) => void,
-  ): typeof fetch;
+  /** A `fetch` for MCP SDK clients that records what they send; `labels` names tokens. */
+  recordingFetch(labels: readonly LabelledToken[]): typeof fetch;
   /** Starts collecting exchanges; `stop()` returns them. */
   record(): { stop(): Exchange[] };
 }
@@ -211,12 +204,10 @@ export function createProbe(options: ProbeOptions): Probe {
         json: parseJson(text),
       };
     },
-    recordingFetch(labels, observe) {
-      return async (input, init) => {
+    recordingFetch(labels) {
+      return (input, init) => {
         const url = input instanceof Request ? input.url : String(input);
-        const response = await exchange(url, init ?? {}, labels);
-        observe?.(response);
-        return response;
+        return exchange(url, init ?? {}, labels);
       };
     },
     record() {

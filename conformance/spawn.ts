@@ -19,7 +19,11 @@ export interface SpawnedServer {
 
 const TAIL_LINES = 60;
 
-/** Starts `command` through `sh -c` with `env` on top of a cleaned copy of ours. */
+/**
+ * Starts `command` through `sh -c` with `env` on top of a cleaned copy of
+ * ours, in its own process group: `sh` may not pass signals on to the server
+ * it started, so stopping signals the whole group.
+ */
 export function spawnServer(
   command: string,
   env: Readonly<Record<string, string>>,
@@ -36,7 +40,19 @@ export function spawnServer(
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
+    detached: true,
   }).spawn();
+  const signalGroup = (signal: Deno.Signal) => {
+    try {
+      Deno.kill(-child.pid, signal);
+    } catch { /* the group is gone */ }
+  };
+  // If the runner is interrupted, the server must not outlive it.
+  const interrupted = () => {
+    signalGroup("SIGKILL");
+    Deno.exit(130);
+  };
+  Deno.addSignalListener("SIGINT", interrupted);
   const lines: string[] = [];
   const collect = async (stream: ReadableStream<Uint8Array>) => {
     let partial = "";
@@ -54,16 +70,19 @@ export function spawnServer(
     exited,
     tail: () => [...lines],
     async stop(graceMs = 5_000) {
-      try {
-        child.kill("SIGTERM");
-      } catch { /* already gone */ }
-      const timer = setTimeout(() => {
-        try {
-          child.kill("SIGKILL");
-        } catch { /* already gone */ }
-      }, graceMs);
+      Deno.removeSignalListener("SIGINT", interrupted);
+      signalGroup("SIGTERM");
+      const timer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
       await exited;
+      // The shell may be gone while the server still holds the pipes.
+      let pipesTimer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        drained,
+        new Promise((resolve) => (pipesTimer = setTimeout(resolve, graceMs))),
+      ]);
+      clearTimeout(pipesTimer);
       clearTimeout(timer);
+      signalGroup("SIGKILL");
       await drained;
     },
   };

@@ -16,7 +16,11 @@ import type { ScenarioContext } from "../scenario.ts";
 export interface TokenClient {
   /** The SDK client, initialized. */
   readonly client: Client;
-  /** The last HTTP response the client received. */
+  /**
+   * The answer to the client's last POST (its last JSON-RPC request). GETs
+   * are left out: the SDK opens a background GET stream after initializing,
+   * and its answer can arrive after the POST's.
+   */
   lastResponse(): Response | undefined;
   /** Closes the client. */
   close(): Promise<void>;
@@ -38,14 +42,17 @@ export async function connectWithToken(
   token: LabelledToken,
 ): Promise<TokenClient> {
   let last: Response | undefined;
+  const recording = context.probe.recordingFetch([token]);
   const client = new Client({ ...CLIENT_INFO });
   const transport = new StreamableHTTPClientTransport(
     new URL(context.options.url),
     {
       requestInit: { headers: { authorization: `Bearer ${token.value}` } },
-      fetch: context.probe.recordingFetch([token], (response) => {
-        last = response;
-      }),
+      fetch: async (input, init) => {
+        const response = await recording(input, init);
+        if (init?.method === "POST") last = response;
+        return response;
+      },
     },
   );
   await client.connect(transport);

@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { main } from "./main.ts";
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+const SERVER = new URL("../main.ts", import.meta.url).pathname;
+
+/** Runs main() with console output captured. */
+async function runMain(
+  args: string[],
+): Promise<{ code: number; out: string[] }> {
+  const out: string[] = [];
+  const { log, error } = console;
+  console.log = (...parts: unknown[]) => out.push(parts.join(" "));
+  console.error = (...parts: unknown[]) => out.push(parts.join(" "));
+  try {
+    return { code: await main(args), out };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+Deno.test("conformance --spawn passes this project's server with no failure and no warning", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "conformance-" });
+  try {
+    const url = `http://127.0.0.1:${freePort()}/mcp`;
+    const { code, out } = await runMain([
+      "--url",
+      url,
+      "--spawn",
+      `"${Deno.execPath()}" run --allow-net --allow-env --allow-read "${SERVER}"`,
+      "--required-scopes",
+      "todo:read",
+      "--strict",
+      "--json",
+      `${dir}/report.json`,
+      "--junit",
+      `${dir}/report.xml`,
+    ]);
+    assert.equal(code, 0, out.join("\n"));
+    assert.equal(
+      out.at(-1),
+      `${out.at(-1)?.match(/^\d+/)?.[0]} passed, 0 failed`,
+    );
+    assert.equal(
+      out.at(-2),
+      "0 warnings (counted as failures: --strict), 0 skipped",
+    );
+
+    const report = JSON.parse(await Deno.readTextFile(`${dir}/report.json`));
+    assert.equal(report.url, url);
+    assert.equal(report.summary.failed, 0);
+    assert.equal(report.summary.warnings, 0);
+    assert.ok(report.results.length >= 35);
+    const statuses = new Set(
+      report.results.map((r: { status: string }) => r.status),
+    );
+    assert.deepEqual([...statuses], ["pass"]);
+    for (const result of report.results) {
+      for (const exchange of result.exchanges) {
+        assert.doesNotMatch(
+          JSON.stringify(exchange),
+          /eyJ[\w-]+\.[\w-]+\./,
+          `a token leaked into ${result.id}`,
+        );
+      }
+    }
+
+    const junit = await Deno.readTextFile(`${dir}/report.xml`);
+    assert.match(junit, /^<\?xml version="1.0" encoding="UTF-8"\?>/);
+    assert.equal(
+      (junit.match(/<testcase /g) ?? []).length,
+      report.results.length,
+    );
+    assert.match(junit, /failures="0"/);
+    assert.doesNotMatch(junit, /<failure/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("conformance reports a server that never comes up, with its output", async () => {
+  const url = `http://127.0.0.1:${freePort()}/mcp`;
+  const { code, out } = await runMain([
+    "--url",
+    url,
+    "--spawn",
+    "echo 'listening soon'; echo 'bad config' >&2; exit 3",
+    "--startup-timeout",
+    "10",
+  ]);
+  assert.equal(code, 1);
+  const text = out.join("\n");
+  assert.match(text, /exited with status 3 before answering/);
+  assert.match(text, /\| bad config/);
+  assert.equal(out.at(-1), "0 passed, 1 failed");
+});
+
+Deno.test("conformance exits 2 naming bad options, and 0 for --help", async () => {
+  const bad = await runMain(["--url", "ftp://x", "--tool-args", "[1]"]);
+  assert.equal(bad.code, 2);
+  assert.match(
+    bad.out.join("\n"),
+    /--url "ftp:\/\/x" must be an http or https URL/,
+  );
+  assert.match(bad.out.join("\n"), /--tool-args must be a JSON object/);
+  const help = await runMain(["--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.out.join("\n"), /--spawn "<command>"/);
+});
