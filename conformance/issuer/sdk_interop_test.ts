@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
+// @ts-types="@modelcontextprotocol/sdk/client/auth"
 import {
   discoverAuthorizationServerMetadata,
   exchangeAuthorization,
@@ -74,7 +75,7 @@ Deno.test("the MCP SDK client discovers, registers, authorizes, exchanges and re
     assert.ok(tokens.refresh_token);
     const { payload } = await jwtVerify(
       tokens.access_token,
-      createRemoteJWKSet(new URL(metadata.jwks_uri!)),
+      createRemoteJWKSet(new URL(String(metadata.jwks_uri))),
       { issuer: issuer.url, audience: RESOURCE.url, algorithms: ["RS256"] },
     );
     assert.deepEqual(payload.aud, [RESOURCE.url, RESOURCE.id]);

@@ -4,6 +4,7 @@
  * @module
  */
 
+// @ts-types="@modelcontextprotocol/sdk/server/auth/types"
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import type { JWTPayload } from "jose";
 
