@@ -210,34 +210,21 @@ function issueCode(
   });
 }
 
+/** {@link ResourceDirectory.forGrant}, with its refusal sent back by redirect. */
 function chooseResource(
   context: IssuerContext,
   pathResourceId: string | undefined,
   indicator: string | undefined,
   client: ResolvedClient,
 ): ResourceRegistration {
-  const { resources } = context;
-  let resource: ResourceRegistration;
-  if (pathResourceId !== undefined) {
-    resource = resources.require(pathResourceId);
-  } else if (indicator !== undefined && resources.find(indicator)) {
-    resource = resources.find(indicator)!;
-  } else {
-    resource = resources.get(client.resourceId ?? "") ?? resources.first;
+  try {
+    return context.resources.forGrant(pathResourceId, indicator, client);
+  } catch (error) {
+    if (error instanceof OAuthError) {
+      throw new RedirectableError(error.code, error.message);
+    }
+    throw error;
   }
-  if (indicator !== undefined && !resources.accepts(resource.id, indicator)) {
-    throw new RedirectableError(
-      "invalid_target",
-      `Resource "${indicator}" is not served by this authorization server`,
-    );
-  }
-  if (client.resourceId !== undefined && client.resourceId !== resource.id) {
-    throw new RedirectableError(
-      "invalid_target",
-      `Client "${client.clientId}" is not registered for resource "${resource.id}"`,
-    );
-  }
-  return resource;
 }
 
 function redirectTo(

@@ -6,6 +6,7 @@
  */
 
 import type { ResourceRegistration } from "./types.ts";
+import { OAuthError } from "./_errors.ts";
 import { comparableUrl, parseAbsoluteUrl } from "./_urls.ts";
 
 /** The scope that asks for a refresh token (OpenID Connect Core §11). */
@@ -141,6 +142,39 @@ export class ResourceDirectory {
       return comparableUrl(resource.url) === wanted;
     }
     return urlProblem(indicator) === undefined;
+  }
+
+  /**
+   * The resource a grant is for: the one in the endpoint's path, else the
+   * one the RFC 8707 `resource` parameter names, else the client's own,
+   * else the first.
+   *
+   * @throws {OAuthError} `invalid_target` when the indicator names a
+   * resource this environment does not serve, or the client is registered
+   * for another resource.
+   */
+  forGrant(
+    pathResourceId: string | undefined,
+    indicator: string | undefined,
+    client: { readonly clientId: string; readonly resourceId?: string },
+  ): ResourceRegistration {
+    const resource = pathResourceId !== undefined
+      ? this.require(pathResourceId)
+      : (indicator !== undefined ? this.find(indicator) : undefined) ??
+        this.get(client.resourceId ?? "") ?? this.first;
+    if (indicator !== undefined && !this.accepts(resource.id, indicator)) {
+      throw new OAuthError(
+        "invalid_target",
+        `Resource "${indicator}" is not served by this authorization server`,
+      );
+    }
+    if (client.resourceId !== undefined && client.resourceId !== resource.id) {
+      throw new OAuthError(
+        "invalid_target",
+        `Client "${client.clientId}" is not registered for resource "${resource.id}"`,
+      );
+    }
+    return resource;
   }
 
   /**

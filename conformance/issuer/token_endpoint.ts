@@ -7,7 +7,6 @@
  */
 
 import { base64url } from "jose";
-import type { ResourceRegistration } from "./types.ts";
 import type { IssuerContext } from "./_context.ts";
 import { OAuthError } from "./_errors.ts";
 import { grantScopes, parseScopeParameter } from "./_scopes.ts";
@@ -371,8 +370,7 @@ async function clientCredentialsGrant(
     );
   }
   const indicator = params.get("resource") ?? undefined;
-  const resource = resourceForClientCredentials(
-    context,
+  const resource = context.resources.forGrant(
     pathResourceId,
     indicator,
     client,
@@ -400,32 +398,6 @@ async function clientCredentialsGrant(
     expires_in: context.settings.accessTokenTtlSeconds,
     scope: scopes.join(" "),
   };
-}
-
-function resourceForClientCredentials(
-  context: IssuerContext,
-  pathResourceId: string | undefined,
-  indicator: string | undefined,
-  client: ResolvedClient,
-): ResourceRegistration {
-  const { resources } = context;
-  const resource = pathResourceId !== undefined
-    ? resources.require(pathResourceId)
-    : (indicator !== undefined ? resources.find(indicator) : undefined) ??
-      resources.get(client.resourceId ?? "") ?? resources.first;
-  if (indicator !== undefined && !resources.accepts(resource.id, indicator)) {
-    throw new OAuthError(
-      "invalid_target",
-      `Resource "${indicator}" is not served by this authorization server`,
-    );
-  }
-  if (client.resourceId !== undefined && client.resourceId !== resource.id) {
-    throw new OAuthError(
-      "invalid_target",
-      `Client "${client.clientId}" is not registered for resource "${resource.id}"`,
-    );
-  }
-  return resource;
 }
 
 /** RFC 8707 §2.2: a `resource` at the token endpoint must name the grant's resource. */
