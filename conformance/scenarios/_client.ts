@@ -63,6 +63,20 @@ export async function connectWithToken(
   };
 }
 
+/** Connects with `token`, runs `use`, and always closes the client. */
+export async function withClient<T>(
+  context: ScenarioContext,
+  token: LabelledToken,
+  use: (connection: TokenClient) => T | Promise<T>,
+): Promise<T> {
+  const connection = await connectWithToken(context, token);
+  try {
+    return await use(connection);
+  } finally {
+    await connection.close();
+  }
+}
+
 /** The text of a tool result's first text block, for reports. */
 export function resultText(result: object): string {
   const content = (result as { content?: unknown }).content;

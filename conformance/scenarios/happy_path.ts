@@ -8,7 +8,7 @@
 import { INITIALIZE } from "../probe.ts";
 import type { MintOptions } from "../issuer/types.ts";
 import type { Checker, Scenario, ScenarioContext } from "../scenario.ts";
-import { connectWithToken, resultText } from "./_client.ts";
+import { resultText, withClient } from "./_client.ts";
 import { describe, token } from "./_helpers.ts";
 
 /** A scenario that sends `initialize` with a token minted from `mint` and expects 200. */
@@ -51,21 +51,19 @@ export const HAPPY_PATH_SCENARIOS: readonly Scenario[] = [
       "MCP lifecycle §Initialization; MCP authorization §Access Token Usage",
     level: "MUST",
     async run(context: ScenarioContext, check: Checker) {
-      const connection = await connectWithToken(
+      await withClient(
         context,
         await token(context, "fully scoped token"),
+        (connection) => {
+          if (connection.client.getServerVersion() === undefined) {
+            check.fail(
+              "initialize returned no server info",
+              "serverInfo in the initialize result",
+              "none",
+            );
+          }
+        },
       );
-      try {
-        if (connection.client.getServerVersion() === undefined) {
-          check.fail(
-            "initialize returned no server info",
-            "serverInfo in the initialize result",
-            "none",
-          );
-        }
-      } finally {
-        await connection.close();
-      }
     },
   },
   {
@@ -74,25 +72,25 @@ export const HAPPY_PATH_SCENARIOS: readonly Scenario[] = [
     spec: "MCP server §Tools: Listing Tools",
     level: "MUST",
     async run(context: ScenarioContext, check: Checker) {
-      const connection = await connectWithToken(
+      await withClient(
         context,
         await token(context, "fully scoped token"),
-      );
-      try {
-        const { tools } = await connection.client.listTools();
-        const names = tools.map((tool) => tool.name);
-        for (const probe of [context.options.tool, context.options.otherTool]) {
-          if (probe !== undefined && !names.includes(probe.name)) {
-            check.fail(
-              `tools/list does not list "${probe.name}"`,
-              `a tool named "${probe.name}"`,
-              JSON.stringify(names),
-            );
+        async (connection) => {
+          const { tools } = await connection.client.listTools();
+          const names = tools.map((tool) => tool.name);
+          for (
+            const probe of [context.options.tool, context.options.otherTool]
+          ) {
+            if (probe !== undefined && !names.includes(probe.name)) {
+              check.fail(
+                `tools/list does not list "${probe.name}"`,
+                `a tool named "${probe.name}"`,
+                JSON.stringify(names),
+              );
+            }
           }
-        }
-      } finally {
-        await connection.close();
-      }
+        },
+      );
     },
   },
   {
@@ -105,25 +103,23 @@ export const HAPPY_PATH_SCENARIOS: readonly Scenario[] = [
       if (tool === undefined) {
         check.skip("per-tool checks are off (--tool none)");
       }
-      const connection = await connectWithToken(
+      await withClient(
         context,
         await token(context, "fully scoped token"),
+        async (connection) => {
+          const result = await connection.client.callTool({
+            name: tool.name,
+            arguments: { ...tool.args },
+          });
+          if (result.isError) {
+            check.fail(
+              `"${tool.name}" failed with every scope granted`,
+              "a successful result",
+              resultText(result),
+            );
+          }
+        },
       );
-      try {
-        const result = await connection.client.callTool({
-          name: tool.name,
-          arguments: { ...tool.args },
-        });
-        if (result.isError) {
-          check.fail(
-            `"${tool.name}" failed with every scope granted`,
-            "a successful result",
-            resultText(result),
-          );
-        }
-      } finally {
-        await connection.close();
-      }
     },
   },
   accepted(

@@ -28,7 +28,7 @@ import type {
   OAuthTokens,
 } from "@modelcontextprotocol/sdk/shared/auth.js";
 import type { Checker, Scenario, ScenarioContext } from "../scenario.ts";
-import { CLIENT_INFO, connectWithToken } from "./_client.ts";
+import { CLIENT_INFO, withClient } from "./_client.ts";
 
 /** Where the simulated browser is sent back to; nothing needs to listen there. */
 const REDIRECT_URL = "http://127.0.0.1:53682/callback";
@@ -112,7 +112,7 @@ class MemoryOAuthClient implements OAuthClientProvider {
   }
 }
 
-/** Connects with the provider's current tokens and lists tools. */
+/** Connects with an access token and lists tools; a refusal is a failure of `step`. */
 async function useTokens(
   context: ScenarioContext,
   accessToken: string,
@@ -120,21 +120,39 @@ async function useTokens(
   check: Checker,
   step: string,
 ): Promise<void> {
-  const connection = await connectWithToken(context, {
-    value: accessToken,
-    label,
-  });
   try {
-    await connection.client.listTools();
+    await withClient(
+      context,
+      { value: accessToken, label },
+      (connection) => connection.client.listTools(),
+    );
   } catch (error) {
     check.fail(
       `The token from the ${step} was refused`,
       "initialize and tools/list to succeed",
       (error as Error).message,
     );
-  } finally {
-    await connection.close();
   }
+}
+
+/** Refreshes with the SDK, then checks the new access token works. */
+async function refreshThenUse(
+  context: ScenarioContext,
+  check: Checker,
+  authorizationServerUrl: string | URL,
+  refresh: Omit<Parameters<typeof refreshAuthorization>[1], "resource">,
+): Promise<void> {
+  const refreshed = await refreshAuthorization(authorizationServerUrl, {
+    ...refresh,
+    resource: new URL(context.options.url),
+  });
+  await useTokens(
+    context,
+    refreshed.access_token,
+    "refreshed access token",
+    check,
+    "refresh",
+  );
 }
 
 /** The journey scenarios. */
@@ -227,23 +245,12 @@ export const JOURNEY_SCENARIOS: readonly Scenario[] = [
       const info = await discoverOAuthServerInfo(context.options.url, {
         fetchFn,
       });
-      const refreshed = await refreshAuthorization(
-        info.authorizationServerUrl,
-        {
-          metadata: info.authorizationServerMetadata,
-          clientInformation: provider.client,
-          refreshToken,
-          resource: new URL(context.options.url),
-          fetchFn,
-        },
-      );
-      await useTokens(
-        context,
-        refreshed.access_token,
-        "refreshed access token",
-        check,
-        "refresh",
-      );
+      await refreshThenUse(context, check, info.authorizationServerUrl, {
+        metadata: info.authorizationServerMetadata,
+        clientInformation: provider.client,
+        refreshToken,
+        fetchFn,
+      });
     },
   },
   {
@@ -301,23 +308,12 @@ export const JOURNEY_SCENARIOS: readonly Scenario[] = [
           "client ID metadata document flow",
         );
         if (tokens.refresh_token !== undefined) {
-          const refreshed = await refreshAuthorization(
-            info.authorizationServerUrl,
-            {
-              metadata,
-              clientInformation,
-              refreshToken: tokens.refresh_token,
-              resource,
-              fetchFn,
-            },
-          );
-          await useTokens(
-            context,
-            refreshed.access_token,
-            "refreshed access token",
-            check,
-            "refresh",
-          );
+          await refreshThenUse(context, check, info.authorizationServerUrl, {
+            metadata,
+            clientInformation,
+            refreshToken: tokens.refresh_token,
+            fetchFn,
+          });
         }
       } finally {
         await document.close();

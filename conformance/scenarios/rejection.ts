@@ -6,7 +6,7 @@
  */
 
 import { bearerChallenge } from "../challenge.ts";
-import type { BadTokenKind } from "../issuer/types.ts";
+import { BAD_TOKEN_KINDS, type BadTokenKind } from "../issuer/mod.ts";
 import { type Answer, INITIALIZE, type ProbeRequest } from "../probe.ts";
 import type { Checker, Scenario, ScenarioContext } from "../scenario.ts";
 import { describe } from "./_helpers.ts";
@@ -105,45 +105,41 @@ function refusal(
   };
 }
 
-const BAD_TOKENS: ReadonlyArray<[BadTokenKind, string, string]> = [
-  ["expired", "an expired token", "RFC 6750 §3.1; RFC 7519 §4.1.4"],
-  [
-    "not_yet_valid",
+// Every kind the issuer mints must have a scenario: a Record makes the
+// compiler say so when a kind is added.
+const BAD_TOKENS: Readonly<Record<BadTokenKind, readonly [string, string]>> = {
+  expired: ["an expired token", "RFC 6750 §3.1; RFC 7519 §4.1.4"],
+  not_yet_valid: [
     "a token not valid yet (nbf in the future)",
     "RFC 7519 §4.1.5",
   ],
-  ["no_exp", "a token without exp", "RFC 9068 §2.2; RFC 8725 §3.10"],
-  ["wrong_issuer", "a token from another issuer", "RFC 8725 §3.8; RFC 9068 §4"],
-  [
-    "wrong_audience",
+  no_exp: ["a token without exp", "RFC 9068 §2.2; RFC 8725 §3.10"],
+  wrong_issuer: ["a token from another issuer", "RFC 8725 §3.8; RFC 9068 §4"],
+  wrong_audience: [
     "a token for an unrelated audience",
     "RFC 8707 §2; MCP authorization §Token Audience Binding",
   ],
-  [
-    "other_resource_audience",
+  other_resource_audience: [
     "a token for another resource of the same environment",
     "RFC 8707 §2; MCP authorization §Token Audience Binding",
   ],
-  [
-    "foreign_key",
+  foreign_key: [
     "a token signed by a key not in the JWKS (under a published kid)",
     "RFC 7515 §5.2",
   ],
-  ["unknown_kid", "a token whose kid is not published", "RFC 7515 §4.1.4"],
-  ["alg_none", "an unsigned token (alg none)", "RFC 8725 §3.1, §2.1"],
-  [
-    "hs256_with_public_key",
+  unknown_kid: ["a token whose kid is not published", "RFC 7515 §4.1.4"],
+  alg_none: ["an unsigned token (alg none)", "RFC 8725 §3.1, §2.1"],
+  hs256_with_public_key: [
     "an HS256 token keyed with the RSA public key (algorithm confusion)",
     "RFC 8725 §3.1, §2.1",
   ],
-  [
-    "tampered_payload",
+  tampered_payload: [
     "a token whose payload was changed after signing",
     "RFC 7515 §5.2",
   ],
-  ["truncated", "a token with its signature cut", "RFC 7515 §5.2"],
-  ["garbage", "a bearer value that is not a JWT", "RFC 6750 §3.1"],
-];
+  truncated: ["a token with its signature cut", "RFC 7515 §5.2"],
+  garbage: ["a bearer value that is not a JWT", "RFC 6750 §3.1"],
+};
 
 /** The rejection scenarios. */
 export const REJECTION_SCENARIOS: readonly Scenario[] = [
@@ -175,8 +171,9 @@ export const REJECTION_SCENARIOS: readonly Scenario[] = [
     "invalid_token_or_request",
     () => Promise.resolve({ authorization: "Bearer not a token" }),
   ),
-  ...BAD_TOKENS.map(([kind, what, spec]) =>
-    refusal(
+  ...BAD_TOKEN_KINDS.map((kind) => {
+    const [what, spec] = BAD_TOKENS[kind];
+    return refusal(
       `rejection.${kind}`,
       `${what}: 401 invalid_token`,
       spec,
@@ -189,8 +186,8 @@ export const REJECTION_SCENARIOS: readonly Scenario[] = [
           label: `${kind.replaceAll("_", " ")} token`,
         },
       }),
-    )
-  ),
+    );
+  }),
   refusal(
     "rejection.query_token",
     "a valid token in the query string instead of the header: 401",

@@ -8,8 +8,9 @@
 
 import { bearerChallenge } from "../challenge.ts";
 import { INITIALIZE } from "../probe.ts";
+import type { ToolProbe } from "../options.ts";
 import type { Checker, Scenario, ScenarioContext } from "../scenario.ts";
-import { connectWithToken, resultText } from "./_client.ts";
+import { resultText, withClient } from "./_client.ts";
 import { describe, scopesWithout, token } from "./_helpers.ts";
 
 function describeResponse(response: Response | undefined): string {
@@ -18,6 +19,54 @@ function describeResponse(response: Response | undefined): string {
   return `HTTP ${response.status}${
     challenge ? `, WWW-Authenticate: ${challenge}` : ""
   }`;
+}
+
+/** What a tool call came to: a result (maybe a tool error) or an HTTP refusal. */
+type CallOutcome =
+  | {
+    readonly kind: "result";
+    readonly isError: boolean;
+    readonly text: string;
+  }
+  | {
+    readonly kind: "refused";
+    readonly response?: Response;
+    readonly message: string;
+  };
+
+/**
+ * Calls `call` with a token that has every scope of the resource except
+ * those `lacking` needs.
+ */
+async function callWithoutScopesOf(
+  context: ScenarioContext,
+  lacking: ToolProbe,
+  call: ToolProbe,
+): Promise<CallOutcome> {
+  const partial = await token(
+    context,
+    `token without ${lacking.scopes.join(" ")}`,
+    { scopes: scopesWithout(context, lacking.scopes) },
+  );
+  return await withClient(context, partial, async (connection) => {
+    try {
+      const result = await connection.client.callTool({
+        name: call.name,
+        arguments: { ...call.args },
+      });
+      return {
+        kind: "result",
+        isError: result.isError === true,
+        text: resultText(result),
+      };
+    } catch (error) {
+      return {
+        kind: "refused",
+        response: connection.lastResponse(),
+        message: (error as Error).message,
+      };
+    }
+  });
 }
 
 /** The scope scenarios. */
@@ -83,64 +132,48 @@ export const SCOPE_SCENARIOS: readonly Scenario[] = [
       if (tool === undefined) {
         check.skip("per-tool checks are off (--tool none)");
       }
-      const lacking = await token(
-        context,
-        `token without ${tool.scopes.join(" ")}`,
-        {
-          scopes: scopesWithout(context, tool.scopes),
-        },
-      );
-      const connection = await connectWithToken(context, lacking);
-      try {
-        const result = await connection.client.callTool({
-          name: tool.name,
-          arguments: { ...tool.args },
-        });
-        if (result.isError) {
-          check.note(
-            `refused in-band with a tool error: ${resultText(result)}`,
-          );
+      const outcome = await callWithoutScopesOf(context, tool, tool);
+      if (outcome.kind === "result") {
+        if (outcome.isError) {
+          check.note(`refused in-band with a tool error: ${outcome.text}`);
         } else {
           check.fail(
             `"${tool.name}" ran without its scopes`,
             `HTTP 403 insufficient_scope or a tool error`,
-            `success: ${resultText(result)}`,
+            `success: ${outcome.text}`,
           );
         }
-      } catch (error) {
-        const response = connection.lastResponse();
-        const status = response?.status;
-        if (status === 403) {
-          check.note("refused with HTTP 403");
-          const challenge = bearerChallenge(
-            response!.headers.get("www-authenticate"),
-          );
-          const named = challenge?.params.scope?.split(" ") ?? [];
-          if (
-            challenge?.params.error !== "insufficient_scope" ||
-            !tool.scopes.every((s) => named.includes(s))
-          ) {
-            check.warn(
-              'The 403 should carry error="insufficient_scope" and name the tool\'s scopes',
-              `scope containing ${tool.scopes.join(" ")}`,
-              describeResponse(response),
-            );
-          }
-        } else if (status === 401) {
+        return;
+      }
+      const { response } = outcome;
+      if (response?.status === 403) {
+        check.note("refused with HTTP 403");
+        const challenge = bearerChallenge(
+          response.headers.get("www-authenticate"),
+        );
+        const named = challenge?.params.scope?.split(" ") ?? [];
+        if (
+          challenge?.params.error !== "insufficient_scope" ||
+          !tool.scopes.every((s) => named.includes(s))
+        ) {
           check.warn(
-            "Refused, but with 401: clients re-authenticate instead of stepping up",
-            "HTTP 403 insufficient_scope",
+            'The 403 should carry error="insufficient_scope" and name the tool\'s scopes',
+            `scope containing ${tool.scopes.join(" ")}`,
             describeResponse(response),
           );
-        } else {
-          check.fail(
-            `Calling "${tool.name}" failed in an unexpected way`,
-            "HTTP 403 or a tool error",
-            `${describeResponse(response)}: ${(error as Error).message}`,
-          );
         }
-      } finally {
-        await connection.close();
+      } else if (response?.status === 401) {
+        check.warn(
+          "Refused, but with 401: clients re-authenticate instead of stepping up",
+          "HTTP 403 insufficient_scope",
+          describeResponse(response),
+        );
+      } else {
+        check.fail(
+          `Calling "${tool.name}" failed in an unexpected way`,
+          "HTTP 403 or a tool error",
+          `${describeResponse(response)}: ${outcome.message}`,
+        );
       }
     },
   },
@@ -154,40 +187,17 @@ export const SCOPE_SCENARIOS: readonly Scenario[] = [
       if (tool === undefined || otherTool === undefined) {
         check.skip("per-tool checks are off (--tool none)");
       }
-      const lacking = await token(
-        context,
-        `token without ${tool.scopes.join(" ")}`,
-        {
-          scopes: scopesWithout(context, tool.scopes),
-        },
-      );
-      const connection = await connectWithToken(context, lacking);
-      try {
-        const result = await connection.client.callTool({
-          name: otherTool.name,
-          arguments: { ...otherTool.args },
-        });
-        if (result.isError) {
-          check.fail(
-            `"${otherTool.name}" was refused although the token has ${
-              otherTool.scopes.join(" ")
-            }`,
-            "a successful result",
-            resultText(result),
-          );
-        }
-      } catch (error) {
+      const outcome = await callWithoutScopesOf(context, tool, otherTool);
+      if (outcome.kind === "refused" || outcome.isError) {
         check.fail(
           `"${otherTool.name}" was refused although the token has ${
             otherTool.scopes.join(" ")
           }`,
           "a successful result",
-          `${describeResponse(connection.lastResponse())}: ${
-            (error as Error).message
-          }`,
+          outcome.kind === "refused"
+            ? `${describeResponse(outcome.response)}: ${outcome.message}`
+            : outcome.text,
         );
-      } finally {
-        await connection.close();
       }
     },
   },

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { BadTokenKind } from "../../conformance/issuer/types.ts";
+import { BAD_TOKEN_KINDS } from "../../conformance/issuer/mod.ts";
 import {
   type Harness,
   mcpHeaders,
@@ -112,23 +112,8 @@ Deno.test("the bare challenge omits scope when none is required", async () => {
 
 Deno.test("every rejected token gets 401 invalid_token with the exact challenge", async (t) => {
   await withHarness(async (h) => {
-    const kinds: BadTokenKind[] = [
-      "expired",
-      "not_yet_valid",
-      "no_exp",
-      "wrong_issuer",
-      "wrong_audience",
-      "other_resource_audience",
-      "foreign_key",
-      "unknown_kid",
-      "alg_none",
-      "hs256_with_public_key",
-      "tampered_payload",
-      "truncated",
-      "garbage",
-    ];
     const cases: Array<[string, () => Promise<RequestInit>]> = [
-      ...kinds.map((kind): [string, () => Promise<RequestInit>] => [
+      ...BAD_TOKEN_KINDS.map((kind): [string, () => Promise<RequestInit>] => [
         kind,
         async () => ({
           headers: mcpHeaders(await h.issuer.mintBad(kind)),
