@@ -269,6 +269,9 @@ Deno.test("MCP_SCOPE_DENIAL=tool answers in-band like the guides", async () => {
       rpc.result.content[0].text,
       "Insufficient permissions: `todo:write` scope required.",
     );
+    const line = h.logs.find((l) => l.event === "request");
+    assert.equal(line?.denial, "insufficient_scope");
+    assert.equal(line?.denial_reason, 'Tool "create_todo" needs todo:write');
   }, { env: { MCP_SCOPE_DENIAL: "tool" } });
 });
 
@@ -495,4 +498,83 @@ Deno.test("the authorization-server metadata forwarder", async (t) => {
       await res.body?.cancel();
     });
   });
+});
+
+Deno.test("the forwarder answers 502 JSON when Scalekit cannot be reached", async () => {
+  await withHarness(async (h) => {
+    await h.issuer.close();
+    const res = await h.fetch("/.well-known/oauth-authorization-server");
+    assert.equal(res.status, 502);
+    const body = await res.json();
+    assert.equal(body.error, "upstream_unavailable");
+    assert.match(body.error_description, /could not be reached/);
+  }, { env: { MCP_PROXY_AUTH_SERVER_METADATA: "true" } });
+});
+
+Deno.test("odd JSON-RPC bodies get protocol errors, never a 500", async (t) => {
+  await withHarness(async (h) => {
+    const token = await h.issuer.mint({ scopes: ["todo:read"] });
+    const cases: Array<[string, unknown, number]> = [
+      ["JSON that is not JSON-RPC", { hello: "world" }, 400],
+      ["a bare number", 42, 400],
+      ["tools/call without a name", {
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: { arguments: {} },
+      }, 200],
+      ["tools/call of an unknown tool", {
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: { name: "drop_tables" },
+      }, 200],
+    ];
+    for (const [name, body, status] of cases) {
+      await t.step(name, async () => {
+        const res = await post(h, JSON.stringify(body), token);
+        assert.equal(res.status, status);
+        const answer = await res.json();
+        assert.equal(answer.jsonrpc, "2.0");
+        assert.equal(typeof answer.error?.code, "number");
+        assert.doesNotMatch(JSON.stringify(answer), /\bat .*\.(ts|js):\d+/);
+      });
+    }
+    await t.step(
+      "a batch is refused 403 when one call lacks its scope",
+      async () => {
+        const res = await post(
+          h,
+          `[${toolCall("list_todos", {}, 1)},${
+            toolCall("create_todo", { title: "x" }, 2)
+          }]`,
+          token,
+        );
+        assert.equal(res.status, 403);
+        assert.match(
+          res.headers.get("www-authenticate")!,
+          /scope="todo:write"/,
+        );
+        await res.body?.cancel();
+      },
+    );
+  });
+});
+
+Deno.test("provider none serves every tool without a token, and no metadata", async () => {
+  await withHarness(async (h) => {
+    const res = await post(h, toolCall("create_todo", { title: "open" }));
+    assert.equal(res.status, 200);
+    const rpc = await res.json();
+    assert.equal(rpc.result.structuredContent.todo.title, "open");
+    const status = await (await post(h, toolCall("auth_status"))).json();
+    assert.equal(status.result.structuredContent.authenticated, false);
+    const metadata = await h.fetch("/.well-known/oauth-protected-resource/mcp");
+    assert.equal(metadata.status, 404);
+    await metadata.body?.cancel();
+    assert.ok(
+      h.loaded.warnings.some((w) => w.code === "no_authentication"),
+      "a loud warning is returned for the log",
+    );
+  }, { env: { FASTMCP_SERVER_AUTH: "none" } });
 });

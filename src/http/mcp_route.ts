@@ -62,7 +62,13 @@ export function handleMcpPost(options: McpPostOptions): Handler<AppEnv> {
         );
       }
     }
-    return await handler(c.req.raw, body, identity);
+    return await handler(c.req.raw, body, identity, {
+      onScopeDenied: (tool, missing) =>
+        c.set("denial", {
+          code: "insufficient_scope",
+          reason: `Tool "${tool}" needs ${missing.join(", ")}`,
+        }),
+    });
   };
 }
 

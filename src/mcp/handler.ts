@@ -42,7 +42,14 @@ export type McpHandler = (
   request: Request,
   body: unknown,
   identity: Identity,
+  hooks?: McpRequestHooks,
 ) => Promise<Response>;
+
+/** Per-request callbacks from the tools back to the HTTP layer. */
+export interface McpRequestHooks {
+  /** A tool call was refused in-band for missing scopes. */
+  readonly onScopeDenied?: (tool: string, missing: readonly string[]) => void;
+}
 
 /** The name and version announced when none is given. */
 export const SERVER_INFO = Object.freeze({
@@ -62,7 +69,7 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
   const now = options.now ?? Date.now;
   const listing = { tools: [...catalog.tools] };
 
-  return async function handleMcp(request, body, identity) {
+  return async function handleMcp(request, body, identity, hooks = {}) {
     const server = new Server(serverInfo, {
       capabilities: { tools: { listChanged: false } },
     });
@@ -76,6 +83,7 @@ export function createMcpHandler(options: McpHandlerOptions): McpHandler {
           store,
           provider,
           now,
+          onScopeDenied: hooks.onScopeDenied,
         }),
     );
     const transport = new WebStandardStreamableHTTPServerTransport({

@@ -71,7 +71,10 @@ export function createToolCatalog(
         TOOL_SCOPES[tool.name],
         context.identity.scopes,
       );
-      if (missing.length > 0) return toolError(scopeDenialMessage(missing));
+      if (missing.length > 0) {
+        context.onScopeDenied?.(tool.name, missing);
+        return toolError(scopeDenialMessage(missing));
+      }
 
       const parsed = tool.input.safeParse(args ?? {});
       if (!parsed.success) {

@@ -22,6 +22,8 @@ export interface ToolContext {
   readonly provider: ProviderKind;
   /** The clock, in milliseconds since the epoch. */
   readonly now: () => number;
+  /** Told when a call is refused in-band for missing scopes (for the request log). */
+  readonly onScopeDenied?: (tool: string, missing: readonly string[]) => void;
 }
 
 /** A refusal a tool reports to the caller as a tool error (`isError`). */
