@@ -100,8 +100,6 @@ Deno.test("main warns once about deprecated settings, serves, and drains on SIGT
       method: "POST",
       headers: mcpHeaders(token),
       body,
-      // @ts-ignore: Deno's fetch takes duplex for streaming bodies
-      duplex: "half",
     });
     const json = new TextEncoder().encode(TOOLS_LIST);
     push.enqueue(json.slice(0, 10));

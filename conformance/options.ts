@@ -218,7 +218,7 @@ export function parseCommandLine(args: readonly string[]): ParsedCommandLine {
       DEFAULTS.otherToolArgs,
   };
   if (
-    tool !== undefined && otherTool !== undefined &&
+    tool !== undefined && tool.scopes.length > 0 && otherTool !== undefined &&
     tool.scopes.every((scope) => otherTool.scopes.includes(scope))
   ) {
     problems.push("--other-tool must need different scopes than --tool");
