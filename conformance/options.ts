@@ -43,9 +43,9 @@ export interface RunOptions {
   readonly startupTimeoutMs: number;
   /** Per-request timeout, in milliseconds. */
   readonly requestTimeoutMs: number;
-  /** Scenario ids (or id prefixes) to run; all when empty. */
+  /** Scenario ids or groups (`rejection`) to run; all when empty. */
   readonly only: readonly string[];
-  /** Scenario ids (or id prefixes) to skip. */
+  /** Scenario ids or groups to skip. */
   readonly skip: readonly string[];
   /** Fail the run on SHOULD failures too. */
   readonly strict: boolean;
@@ -123,8 +123,9 @@ What the server under test is expected to demand:
   --other-tool-args <json>    its arguments (default {})
 
 Selection and output:
-  --only <id>                 run only scenarios whose id starts with this (repeatable)
-  --skip <id>                 skip scenarios whose id starts with this (repeatable)
+  --only <id|group>           run only this scenario, or this group such as
+                              "rejection" (repeatable)
+  --skip <id|group>           skip this scenario or group (repeatable)
   --strict                    SHOULD failures (warnings) fail the run too
   --json <file>               write a JSON report
   --junit <file>              write a JUnit XML report

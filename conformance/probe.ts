@@ -205,9 +205,18 @@ export function createProbe(options: ProbeOptions): Probe {
       };
     },
     recordingFetch(labels) {
-      return (input, init) => {
-        const url = input instanceof Request ? input.url : String(input);
-        return exchange(url, init ?? {}, labels);
+      return async (input, init) => {
+        if (!(input instanceof Request)) {
+          return await exchange(String(input), init ?? {}, labels);
+        }
+        // A Request carries its own method, headers and body.
+        return await exchange(input.url, {
+          method: input.method,
+          headers: input.headers,
+          body: input.body ? await input.text() : undefined,
+          signal: input.signal,
+          ...init,
+        }, labels);
       };
     },
     record() {
@@ -225,9 +234,9 @@ export function createProbe(options: ProbeOptions): Probe {
 
 const JWT = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
 const JSON_SECRET =
-  /("(?:access_token|refresh_token|id_token|client_secret|code_verifier)"\s*:\s*")[^"]*"/g;
+  /("(?:access_token|refresh_token|id_token|client_secret|code|code_verifier)"\s*:\s*")[^"]*"/g;
 const FORM_SECRET =
-  /\b((?:access_token|refresh_token|client_secret|code|code_verifier)=)[^&\s]*/g;
+  /\b((?:access_token|refresh_token|id_token|client_secret|code|code_verifier)=)[^&\s]*/g;
 
 /**
  * Hides credentials that no label names (tokens issued during an OAuth

@@ -21,7 +21,10 @@ export const ALL_SCENARIOS: readonly Scenario[] = Object.freeze([
   ...JOURNEY_SCENARIOS,
 ]);
 
-/** The scenarios `only` and `skip` (id prefixes) select. */
+/**
+ * The scenarios `only` and `skip` select: each entry is a whole id
+ * (`rejection.expired`) or a group (`rejection`).
+ */
 export function selectScenarios(
   scenarios: readonly Scenario[],
   only: readonly string[],
