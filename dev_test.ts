@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
+import { freePort } from "./fixtures/net.ts";
 
 const DEV = new URL("./dev.ts", import.meta.url).pathname;
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
 
 /** Starts dev mode and resolves once it prints its instructions. */
 async function startDev(env: Record<string, string>) {

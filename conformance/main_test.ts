@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
+import { freePort } from "../fixtures/net.ts";
 import { main } from "./main.ts";
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
 
 const SERVER = new URL("../main.ts", import.meta.url).pathname;
 

@@ -1,53 +1,8 @@
 import assert from "node:assert/strict";
+import { freePort, within, withServer } from "../fixtures/net.ts";
 import { createProbe, type Exchange, scrubSecrets } from "./probe.ts";
 
 const JWT_LIKE = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJlLXBhcnQ";
-
-/** Serves `handler` on 127.0.0.1 while `run` runs; stops it afterwards. */
-async function withServer(
-  handler: (request: Request) => Response | Promise<Response>,
-  run: (origin: string) => Promise<void>,
-): Promise<void> {
-  const controller = new AbortController();
-  const server = Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    signal: controller.signal,
-    onListen() {},
-  }, handler);
-  try {
-    await run(`http://127.0.0.1:${server.addr.port}`);
-  } finally {
-    controller.abort();
-    await server.finished;
-  }
-}
-
-/** Rejects if `promise` has not settled within `ms`: a hang fails the test instead of stalling it. */
-async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`did not settle within ${ms} ms`)),
-          ms,
-        );
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** A port on 127.0.0.1 that nothing listens on. */
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
 
 Deno.test("send() records the exchange with the labelled token shown as its label", async () => {
   const secret = "s3cr3t-opaque-token-value";
@@ -327,7 +282,7 @@ Deno.test("send() records an event stream as not captured and returns once it en
 });
 
 Deno.test("send() records a refused connection with its error and rethrows", async () => {
-  const url = `http://127.0.0.1:${closedPort()}/mcp`;
+  const url = `http://127.0.0.1:${freePort()}/mcp`;
   const probe = createProbe({ mcpUrl: url, timeoutMs: 5_000 });
   const recording = probe.record();
   await assert.rejects(

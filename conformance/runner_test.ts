@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { withServer } from "../fixtures/net.ts";
 import type { MockIssuer } from "./issuer/types.ts";
 import { parseCommandLine } from "./options.ts";
 import { createProbe } from "./probe.ts";
@@ -67,27 +68,12 @@ Deno.test("summarize() totals an empty run as nothing", () => {
   });
 });
 
-/** Serves `text` with status 401 on 127.0.0.1 while `run` runs. */
-async function withServer(
-  run: (origin: string) => Promise<void>,
-): Promise<void> {
-  const controller = new AbortController();
-  const server = Deno.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    signal: controller.signal,
-    onListen() {},
-  }, () =>
-    new Response("refused", {
-      status: 401,
-      headers: { "www-authenticate": "Bearer" },
-    }));
-  try {
-    await run(`http://127.0.0.1:${server.addr.port}`);
-  } finally {
-    controller.abort();
-    await server.finished;
-  }
+/** Answers every request with a 401 challenge. */
+function refuse(): Response {
+  return new Response("refused", {
+    status: 401,
+    headers: { "www-authenticate": "Bearer" },
+  });
 }
 
 /** A context for scenarios that only use the probe. */
@@ -130,7 +116,7 @@ Deno.test("runScenario() decides the status from what the scenario reported", as
       c.fail("f", "e", "a");
     }, "fail"],
   ];
-  await withServer(async (origin) => {
+  await withServer(refuse, async (origin) => {
     const context = contextFor(origin);
     for (const [name, level, report, status] of rows) {
       await t.step(name, async () => {
@@ -145,7 +131,7 @@ Deno.test("runScenario() decides the status from what the scenario reported", as
 });
 
 Deno.test("runScenario() gives each finding its level: fail at the scenario's, warn at SHOULD", async () => {
-  await withServer(async (origin) => {
+  await withServer(refuse, async (origin) => {
     const outcome = await runScenario(
       scenario("MUST", (_, check) => {
         check.fail("broken", "HTTP 401", "HTTP 200");
@@ -176,7 +162,7 @@ Deno.test("runScenario() gives each finding its level: fail at the scenario's, w
 });
 
 Deno.test("runScenario() ends a skipped scenario as skip with the reason as a note", async () => {
-  await withServer(async (origin) => {
+  await withServer(refuse, async (origin) => {
     let after = false;
     const outcome = await runScenario(
       scenario("MUST", (_, check) => {
@@ -199,7 +185,7 @@ Deno.test("runScenario() turns a thrown error into a failure at the scenario's l
     ["at MUST", "MUST", "fail"],
     ["at SHOULD", "SHOULD", "warn"],
   ];
-  await withServer(async (origin) => {
+  await withServer(refuse, async (origin) => {
     for (const [name, level, status] of rows) {
       await t.step(name, async () => {
         const outcome = await runScenario(
@@ -227,7 +213,7 @@ Deno.test("runScenario() turns a thrown error into a failure at the scenario's l
 });
 
 Deno.test("runScenario() attaches the exchanges the probe recorded during the scenario", async () => {
-  await withServer(async (origin) => {
+  await withServer(refuse, async (origin) => {
     const context = contextFor(origin);
     await context.probe.send({ body: "before any scenario" });
     const outcome = await runScenario(

@@ -1,31 +1,6 @@
 import assert from "node:assert/strict";
+import { freePort, within } from "../fixtures/net.ts";
 import { spawnServer, waitUntilAnswering } from "./spawn.ts";
-
-/** A port on 127.0.0.1 that nothing listens on (for now). */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-/** Rejects if `promise` has not settled within `ms`: a hang fails the test instead of stalling it. */
-async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`did not settle within ${ms} ms`)),
-          ms,
-        );
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Polls `condition` every 20 ms until it holds, or fails after `ms`. */
 async function eventually(
