@@ -108,7 +108,12 @@ Deno.test("main warns once about deprecated settings, serves, and drains on SIGT
     await health.body?.cancel();
 
     child.kill("SIGTERM");
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Only once the server has begun draining: a request arriving now is
+    // turned away, the one already in flight must still complete.
+    await stdout.readUntil((l) => l.event === "shutting_down");
+    const late = await fetch(`${base}/health`);
+    assert.equal(late.status, 503);
+    assert.equal((await late.json()).error, "shutting_down");
     push.enqueue(json.slice(10));
     push.close();
     const res = await pending;

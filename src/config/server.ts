@@ -8,35 +8,36 @@
 import { addProblem, type Findings, quote, quoteChoices } from "./_findings.ts";
 import { type Env, readVar } from "./_read.ts";
 import { normalisePath, parseHttpUrl } from "./_urls.ts";
-import type { LogLevel, ResponseMode, ScopeDenialMode } from "./types.ts";
+import type {
+  Config,
+  LogLevel,
+  ResponseMode,
+  ScopeDenialMode,
+} from "./types.ts";
 
-/** Provider-independent settings; invalid values are reported and replaced by defaults. */
-export interface ServerSettings {
-  /** `HOST`, default `127.0.0.1`. */
-  readonly host: string;
-  /** `PORT`, 0–65535, default 3002. */
-  readonly port: number;
-  /** `MCP_PATH` normalised: `/mcp` by default, `/` for the root. */
-  readonly mcpPath: string;
-  /** `MCP_MAX_BODY_BYTES`, in bytes, default 1 MiB. */
-  readonly maxBodyBytes: number;
-  /** `MCP_CLOCK_SKEW_SECONDS`, 0–300, default 30. */
-  readonly clockSkewSeconds: number;
-  /** `LOG_LEVEL`, default `info`. */
-  readonly logLevel: LogLevel;
-  /** `MCP_SCOPE_DENIAL`, default `http`. */
-  readonly scopeDenial: ScopeDenialMode;
-  /** `MCP_RESPONSE_MODE`, default `json`. */
-  readonly responseMode: ResponseMode;
-  /** `MCP_RESOURCE_NAME`, if set. */
-  readonly resourceName?: string;
-  /** `MCP_RESOURCE_DOCUMENTATION` as a normalised URL, if set. */
-  readonly resourceDocumentation?: string;
-  /** `MCP_PROXY_AUTH_SERVER_METADATA`, default `false`. */
-  readonly proxyAuthorizationServerMetadata: boolean;
-  /** `MCP_SHUTDOWN_GRACE_SECONDS` in milliseconds, default 10 000. */
-  readonly shutdownGraceMs: number;
-}
+/**
+ * The provider-independent part of {@link Config}, read from `HOST`, `PORT`,
+ * `MCP_PATH`, `MCP_MAX_BODY_BYTES`, `MCP_CLOCK_SKEW_SECONDS`, `LOG_LEVEL`,
+ * `MCP_SCOPE_DENIAL`, `MCP_RESPONSE_MODE`, `MCP_RESOURCE_NAME`,
+ * `MCP_RESOURCE_DOCUMENTATION`, `MCP_PROXY_AUTH_SERVER_METADATA` and
+ * `MCP_SHUTDOWN_GRACE_SECONDS`; invalid values are reported and replaced by
+ * defaults.
+ */
+export type ServerSettings = Pick<
+  Config,
+  | "host"
+  | "port"
+  | "mcpPath"
+  | "maxBodyBytes"
+  | "clockSkewSeconds"
+  | "logLevel"
+  | "scopeDenial"
+  | "responseMode"
+  | "resourceName"
+  | "resourceDocumentation"
+  | "proxyAuthorizationServerMetadata"
+  | "shutdownGraceMs"
+>;
 
 /** Defaults of {@link ServerSettings}. */
 export const SERVER_DEFAULTS = Object.freeze(
