@@ -13,7 +13,7 @@
 
 import { startMockIssuer } from "./conformance/issuer/mod.ts";
 import { readEnv } from "./src/config/env_file.ts";
-import { serve, stopSignal } from "./src/serve.ts";
+import { EXIT_CONFIG, serve, stopSignal } from "./src/serve.ts";
 
 /** The resource id dev mode registers. */
 export const DEV_RESOURCE_ID = "res_dev";
@@ -24,6 +24,12 @@ async function main(): Promise<number> {
   const env = readEnv();
   const port = env.PORT ?? "3002";
   const issuerPort = Number(env.MOCK_ISSUER_PORT ?? "3003");
+  if (!Number.isInteger(issuerPort) || issuerPort < 0 || issuerPort > 65535) {
+    console.error(
+      `MOCK_ISSUER_PORT "${env.MOCK_ISSUER_PORT}" must be a port number from 0 to 65535`,
+    );
+    return EXIT_CONFIG;
+  }
   const stateDir = env.DEV_STATE_DIR ?? ".dev";
   const baseUrl = `http://localhost:${port}`;
   await Deno.mkdir(stateDir, { recursive: true, mode: 0o700 });

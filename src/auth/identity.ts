@@ -26,15 +26,21 @@ export interface Identity {
   readonly claims: Readonly<JWTPayload>;
 }
 
-/** The identity used when the server runs with provider `none`. */
-export const ANONYMOUS_IDENTITY: Identity = Object.freeze({
-  subject: "anonymous",
-  clientId: "anonymous",
-  scopes: Object.freeze([]) as readonly string[],
-  expiresAt: 0,
-  issuer: "none",
-  claims: Object.freeze({}),
-});
+/**
+ * The identity used when the server runs with provider `none`: nobody in
+ * particular, holding `scopes` (with no authentication there is no
+ * authorization either, so the caller passes every scope).
+ */
+export function anonymousIdentity(scopes: readonly string[]): Identity {
+  return Object.freeze({
+    subject: "anonymous",
+    clientId: "anonymous",
+    scopes: Object.freeze([...scopes]),
+    expiresAt: 0,
+    issuer: "none",
+    claims: Object.freeze({}),
+  });
+}
 
 /**
  * Wraps an identity in the MCP SDK's `AuthInfo`, the shape the SDK hands to

@@ -13,7 +13,7 @@ import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { ChallengeContext } from "../auth/challenge.ts";
-import { ANONYMOUS_IDENTITY, type Identity } from "../auth/identity.ts";
+import { anonymousIdentity, type Identity } from "../auth/identity.ts";
 import { createTokenVerifier, type TokenVerifier } from "../auth/verify.ts";
 import type { Config, TokenAuthConfig } from "../config/types.ts";
 import { describeError, type Logger, silentLogger } from "../log/logger.ts";
@@ -183,11 +183,7 @@ function authenticate(
 ): MiddlewareHandler<AppEnv> {
   if (config.auth.kind === "none") {
     // No authentication means no authorization either: every tool is open.
-    const anonymous: Identity = Object.freeze({
-      ...ANONYMOUS_IDENTITY,
-      scopes: Object.freeze(toolScopes()),
-    });
-    return requireNothing(anonymous);
+    return requireNothing(anonymousIdentity(toolScopes()));
   }
   const auth = config.auth;
   const verifier = options.verifier ?? createTokenVerifier({

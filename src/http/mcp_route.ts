@@ -33,9 +33,12 @@ export function handleMcpPost(options: McpPostOptions): Handler<AppEnv> {
     if (identity === undefined) {
       throw new Error("The MCP route needs authentication to run first");
     }
+    // Reading can fail too (a client that aborts its upload): that is not a
+    // parse error, so only the parse is caught here.
+    const text = await c.req.text();
     let body: unknown;
     try {
-      body = JSON.parse(await c.req.text());
+      body = JSON.parse(text);
     } catch {
       c.set("denial", { code: "parse_error", reason: "Body is not JSON" });
       return c.json({
