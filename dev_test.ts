@@ -117,3 +117,23 @@ Deno.test("dev mode wires the issuer and server, and a restart keeps registratio
     await Deno.remove(stateDir, { recursive: true });
   }
 });
+
+Deno.test("dev mode refuses a bad MOCK_ISSUER_PORT, naming it", async () => {
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-env",
+      "--allow-read",
+      "--allow-write",
+      DEV,
+    ],
+    env: { MOCK_ISSUER_PORT: "abc", NO_COLOR: "1" },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert.equal(code, 78);
+  assert.match(new TextDecoder().decode(stderr), /MOCK_ISSUER_PORT "abc"/);
+});

@@ -578,3 +578,19 @@ Deno.test("provider none serves every tool without a token, and no metadata", as
     );
   }, { env: { FASTMCP_SERVER_AUTH: "none" } });
 });
+
+Deno.test("MCP_CLOCK_SKEW_SECONDS reaches the verifier", async () => {
+  await withHarness(async (h) => {
+    const now = Math.floor(Date.now() / 1000);
+    // Within the default 30 s leeway, but not within 0 s.
+    const res = await post(
+      h,
+      TOOLS_LIST,
+      await h.issuer.mint({
+        claims: { exp: now - 10, iat: now - 100, nbf: now - 100 },
+      }),
+    );
+    assert.equal(res.status, 401);
+    assert.match((await res.json()).error_description, /expired/);
+  }, { env: { MCP_CLOCK_SKEW_SECONDS: "0" } });
+});

@@ -3,7 +3,11 @@ import assert from "node:assert/strict";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { startHarness } from "../../fixtures/harness.ts";
+import {
+  mcpHeaders,
+  startHarness,
+  TOOLS_LIST,
+} from "../../fixtures/harness.ts";
 
 for (const mode of ["json", "sse"] as const) {
   Deno.test(`the SDK client does initialize, tools/list and tools/call (${mode})`, async () => {
@@ -14,6 +18,16 @@ for (const mode of ["json", "sse"] as const) {
     const client = new Client({ name: "round-trip-test", version: "1.0.0" });
     try {
       const token = await h.issuer.mint();
+      const raw = await h.fetch("/mcp", {
+        method: "POST",
+        headers: mcpHeaders(token),
+        body: TOOLS_LIST,
+      });
+      await raw.body?.cancel();
+      assert.equal(
+        raw.headers.get("content-type")?.split(";")[0],
+        mode === "json" ? "application/json" : "text/event-stream",
+      );
       await client.connect(
         new StreamableHTTPClientTransport(new URL(h.mcpUrl), {
           requestInit: { headers: { authorization: `Bearer ${token}` } },
