@@ -2,6 +2,14 @@
  * Turns a refusal into its exact HTTP answer: status, `WWW-Authenticate`
  * challenge and JSON body. Pure, so every case is tested without a server.
  *
+ * The MCP SDK has a builder too (`bearerAuthChallengeResponse`), and the
+ * per-operation 403s of `src/mcp/server.ts` come from it. The endpoint's own
+ * answers are built here because the SDK's is wrong for them: it gives a
+ * request without credentials `error="invalid_token"` (RFC 6750 §3.1: no
+ * error code), has no answer for an unreachable key set but 500, and
+ * escapes `"` and `\` in quoted values where RFC 6750 §3 forbids those
+ * characters outright.
+ *
  * @module
  */
 

@@ -4,8 +4,6 @@
  * @module
  */
 
-// @ts-types="@modelcontextprotocol/sdk/server/auth/types"
-import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import type { JWTPayload } from "jose";
 
 /** Who called, according to a verified access token. */
@@ -40,36 +38,6 @@ export function anonymousIdentity(scopes: readonly string[]): Identity {
     issuer: "none",
     claims: Object.freeze({}),
   });
-}
-
-/**
- * Wraps an identity in the MCP SDK's `AuthInfo`, the shape the SDK hands to
- * tool handlers as `extra.authInfo`. The raw token is deliberately NOT kept:
- * `token` is set to an empty string so nothing downstream can log or forward
- * it.
- */
-export function toAuthInfo(identity: Identity): AuthInfo {
-  return {
-    token: "",
-    clientId: identity.clientId,
-    scopes: [...identity.scopes],
-    expiresAt: identity.expiresAt || undefined,
-    extra: { identity },
-  };
-}
-
-/** Reads the identity back out of the SDK's `AuthInfo`; `undefined` if absent. */
-export function identityFromAuthInfo(
-  authInfo: AuthInfo | undefined,
-): Identity | undefined {
-  const identity = authInfo?.extra?.identity;
-  return isIdentity(identity) ? identity : undefined;
-}
-
-function isIdentity(value: unknown): value is Identity {
-  return typeof value === "object" && value !== null &&
-    typeof (value as Identity).subject === "string" &&
-    Array.isArray((value as Identity).scopes);
 }
 
 /** The tenant whose data a caller may see: the organisation, else the subject. */

@@ -15,19 +15,22 @@ import { secureHeaders } from "hono/secure-headers";
 import type { ChallengeContext } from "../auth/challenge.ts";
 import { anonymousIdentity, type Identity } from "../auth/identity.ts";
 import { createTokenVerifier, type TokenVerifier } from "../auth/verify.ts";
+import { createScopePolicy, type ScopePolicy } from "../authz/policy.ts";
 import type { Config, TokenAuthConfig } from "../config/types.ts";
 import { describeError, type Logger, silentLogger } from "../log/logger.ts";
-import { createMcpHandler } from "../mcp/handler.ts";
+import { createMcpEndpoint } from "../mcp/handler.ts";
+import { createMcpServers } from "../mcp/server.ts";
+import { PROMPTS } from "../prompts/plan_my_day.ts";
+import { TODO_RESOURCES } from "../resources/todos.ts";
 import type { TodoStore } from "../store/todo_store.ts";
-import { createToolCatalog, type ToolCatalog } from "../tools/catalog.ts";
 import { IDENTITY_TOOLS } from "../tools/identity.ts";
-import { toolScopes } from "../tools/scopes.ts";
 import { TODO_TOOLS } from "../tools/todos.ts";
 import {
   createMetadataForwarder,
   UpstreamMetadataError,
 } from "./authorization_server_metadata.ts";
 import type { AppEnv } from "./env.ts";
+import { isLoopbackAddress, rejectForeignHosts } from "./host.ts";
 import { handleMcpPost } from "./mcp_route.ts";
 import { rejectForeignOrigins } from "./origin.ts";
 import { requireBearer } from "./require_bearer.ts";
@@ -48,6 +51,11 @@ export interface AppOptions {
   readonly fetch?: typeof fetch;
   /** The clock, in milliseconds since the epoch. Default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * Aborted when the server shuts down: the MCP endpoint then ends its
+   * long-lived streams (`subscriptions/listen`) so the drain can finish.
+   */
+  readonly signal?: AbortSignal;
 }
 
 const ROOT_METADATA_PATH = "/.well-known/oauth-protected-resource";
@@ -77,29 +85,50 @@ const MCP_EXPOSED_HEADERS = [
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const { config, store } = options;
   const logger = options.logger ?? silentLogger;
-  const catalog: ToolCatalog = createToolCatalog(
-    [...TODO_TOOLS, ...IDENTITY_TOOLS],
-    {
-      onUnexpectedError: (error, tool) =>
-        logger.error("tool_failed", { tool, ...describeError(error) }),
-    },
-  );
-  const handler = createMcpHandler({
-    catalog,
+  const policy = createScopePolicy({
+    requiredScopes: config.auth.requiredScopes,
+  });
+  const servers = createMcpServers({
+    tools: [...TODO_TOOLS, ...IDENTITY_TOOLS],
+    resources: TODO_RESOURCES,
+    prompts: PROMPTS,
+    policy,
+    scopeDenial: config.scopeDenial,
     store,
     provider: config.auth.kind,
-    responseMode: config.responseMode,
     now: options.now,
+    onUnexpectedError: (error, operation) =>
+      logger.error("operation_failed", {
+        operation: `${operation.kind} ${operation.name}`,
+        ...describeError(error),
+      }),
+  });
+  const endpoint = createMcpEndpoint({
+    servers,
+    responseMode: config.responseMode,
+    ...(config.auth.kind === "none"
+      ? {}
+      : { resourceMetadataUrl: config.resourceMetadataUrl }),
+    // Requests the SDK refuses (a bad envelope, an unknown revision) are the
+    // client's mistake and already answered; keep them out of warnings.
+    onError: (error) =>
+      logger.debug("mcp_refused", { message: error.message.slice(0, 200) }),
+  });
+  options.signal?.addEventListener("abort", () => void endpoint.close(), {
+    once: true,
   });
   const challenge: ChallengeContext = {
     resourceMetadataUrl: config.resourceMetadataUrl,
-    requiredScopes: config.auth.requiredScopes,
+    requiredScopes: policy.requiredScopes,
   };
   const mcpPath = new URL(config.mcpUrl).pathname;
 
   const app = new Hono<AppEnv>();
   app.use(requestId());
   app.use(logRequests(logger));
+  if (isLoopbackAddress(config.host)) {
+    app.use(rejectForeignHosts(config.baseUrl));
+  }
   app.use(
     secureHeaders({
       // Discovery documents and the MCP endpoint are read cross-origin by
@@ -132,7 +161,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.get("/health", (c) => c.json({ status: "healthy" }));
 
   if (config.auth.kind !== "none") {
-    registerDiscovery(app, config, config.auth, options);
+    registerDiscovery(app, config, config.auth, policy, options);
   }
 
   app.use(mcpPath, rejectForeignOrigins(config.allowedOrigins));
@@ -146,7 +175,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       maxAge: 600,
     }),
   );
-  app.use(mcpPath, authenticate(config, challenge, options));
+  app.use(mcpPath, authenticate(config, policy, challenge, options));
   app.post(
     mcpPath,
     bodyLimit({
@@ -158,7 +187,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
             `The request body exceeds ${config.maxBodyBytes} bytes`,
         }, 413),
     }),
-    handleMcpPost({ handler, challenge, scopeDenial: config.scopeDenial }),
+    handleMcpPost({ endpoint, policy, challenge }),
   );
   // Stateless: no session to resume (GET) or end (DELETE).
   app.all(mcpPath, (c) => {
@@ -178,12 +207,13 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
 function authenticate(
   config: Config,
+  policy: ScopePolicy,
   challenge: ChallengeContext,
   options: AppOptions,
 ): MiddlewareHandler<AppEnv> {
   if (config.auth.kind === "none") {
-    // No authentication means no authorization either: every tool is open.
-    return requireNothing(anonymousIdentity(toolScopes()));
+    // No authentication means no authorization either: every operation is open.
+    return requireNothing(anonymousIdentity(policy.supported));
   }
   const auth = config.auth;
   const verifier = options.verifier ?? createTokenVerifier({
@@ -209,9 +239,10 @@ function registerDiscovery(
   app: Hono<AppEnv>,
   config: Config,
   auth: TokenAuthConfig,
+  policy: ScopePolicy,
   options: AppOptions,
 ): void {
-  const document = protectedResourceMetadata(config, auth);
+  const document = protectedResourceMetadata(config, auth, policy);
   const metadataPath = new URL(config.resourceMetadataUrl).pathname;
   const openCors = cors({ origin: "*", allowMethods: ["GET", "OPTIONS"] });
   for (const path of new Set([metadataPath, ROOT_METADATA_PATH])) {

@@ -1,13 +1,16 @@
 import assert from "node:assert/strict";
 import { BAD_TOKEN_KINDS } from "../../conformance/issuer/mod.ts";
 import {
+  type Era,
   type Harness,
   mcpHeaders,
   RESOURCE_ID,
+  rpcRequest,
   startHarness,
   toolCall,
   TOOLS_LIST,
 } from "../../fixtures/harness.ts";
+import { INSUFFICIENT_SCOPE_ERROR_CODE } from "../mcp/server.ts";
 
 const METADATA_URL =
   "http://localhost:3002/.well-known/oauth-protected-resource/mcp";
@@ -203,75 +206,265 @@ Deno.test("issuer, audience and lifetime rules", async (t) => {
   });
 });
 
-Deno.test("a token without the required scopes gets 403 insufficient_scope", async () => {
+const ERAS = ["legacy", "modern"] as const;
+
+function send(
+  h: Harness,
+  era: Era,
+  method: string,
+  params: Record<string, unknown>,
+  token?: string,
+) {
+  return h.fetch("/mcp", rpcRequest(era, method, params, { token }));
+}
+
+/** The `scope` of a 403 challenge, or null. */
+function challengedScope(res: Response): string | null {
+  const header = res.headers.get("www-authenticate") ?? "";
+  return /\bscope="([^"]*)"/.exec(header)?.[1] ?? null;
+}
+
+Deno.test("a token without the required scopes gets 403 insufficient_scope, by each era's rule", async (t) => {
   await withHarness(async (h) => {
     const token = await h.issuer.mint({ scopes: ["todo:write"] });
-    const res = await post(h, TOOLS_LIST, token);
-    assert.equal(res.status, 403);
-    const body = await res.json();
-    assert.equal(body.error, "insufficient_scope");
-    assert.equal(
-      res.headers.get("www-authenticate"),
-      `Bearer error="insufficient_scope", scope="todo:read", resource_metadata="${METADATA_URL}", error_description="${body.error_description}"`,
-    );
+    // 2025-11-25 recommends naming the granted scopes too (clients of that
+    // era re-authorize with exactly the challenged set); 2026-07-28 names
+    // only what the operation needs.
+    const expected = { legacy: "todo:read todo:write", modern: "todo:read" };
+    for (const era of ERAS) {
+      await t.step(era, async () => {
+        const res = await send(h, era, "tools/list", {}, token);
+        assert.equal(res.status, 403);
+        const body = await res.json();
+        assert.equal(body.error, "insufficient_scope");
+        assert.equal(
+          res.headers.get("www-authenticate"),
+          `Bearer error="insufficient_scope", scope="${
+            expected[era]
+          }", resource_metadata="${METADATA_URL}", error_description="${body.error_description}"`,
+        );
+      });
+    }
   }, { env: { SCALEKIT_REQUIRED_SCOPES: "todo:read" } });
 });
 
-Deno.test("a tool call without its scopes gets 403 naming every scope it needs", async (t) => {
+Deno.test("an operation without its scopes gets one 403 naming what it needs, in both eras", async (t) => {
   await withHarness(async (h) => {
-    const cases: Array<[string, string[], string]> = [
-      ["create_todo", ["todo:read"], "todo:write"],
-      ["list_todos", ["todo:write"], "todo:read"],
-      ["bulk_delete_todos", ["todo:read", "todo:write"], "todo:admin"],
-      ["export_all_todos", ["todo:read"], "todo:read todo:admin"],
+    const cases: Array<{
+      method: string;
+      params: Record<string, unknown>;
+      granted: string[];
+      legacy: string;
+      modern: string;
+    }> = [
+      {
+        method: "tools/call",
+        params: { name: "create_todo", arguments: { title: "x" } },
+        granted: ["todo:read"],
+        legacy: "todo:write todo:read",
+        modern: "todo:write",
+      },
+      {
+        method: "tools/call",
+        params: { name: "list_todos", arguments: {} },
+        granted: ["todo:write"],
+        legacy: "todo:read todo:write",
+        modern: "todo:read",
+      },
+      {
+        method: "tools/call",
+        params: { name: "bulk_delete_todos", arguments: {} },
+        granted: ["todo:read", "todo:write"],
+        legacy: "todo:admin todo:read todo:write",
+        modern: "todo:admin",
+      },
+      {
+        method: "tools/call",
+        params: { name: "export_all_todos", arguments: {} },
+        granted: ["todo:read"],
+        legacy: "todo:read todo:admin",
+        modern: "todo:read todo:admin",
+      },
+      {
+        method: "resources/read",
+        params: { uri: "todo://todos" },
+        granted: ["todo:write"],
+        legacy: "todo:read todo:write",
+        modern: "todo:read",
+      },
+      {
+        method: "resources/read",
+        params: { uri: "todo://todos/some-id" },
+        granted: [],
+        legacy: "todo:read",
+        modern: "todo:read",
+      },
+      {
+        method: "prompts/get",
+        params: { name: "plan_my_day", arguments: {} },
+        granted: ["todo:write", "offline_access"],
+        // offline_access is never challenged for, even when granted.
+        legacy: "todo:read todo:write",
+        modern: "todo:read",
+      },
     ];
-    for (const [tool, scopes, needed] of cases) {
-      await t.step(`${tool} with [${scopes}]`, async () => {
-        const token = await h.issuer.mint({ scopes });
-        const res = await post(h, toolCall(tool, { title: "x" }), token);
-        assert.equal(res.status, 403);
-        assert.match(
-          res.headers.get("www-authenticate")!,
-          new RegExp(`^Bearer error="insufficient_scope", scope="${needed}", `),
-        );
-        await res.body?.cancel();
-      });
+    for (const c of cases) {
+      for (const era of ERAS) {
+        const what = `${c.method} ${c.params.name ?? c.params.uri}`;
+        await t.step(`${era}: ${what} with [${c.granted}]`, async () => {
+          const token = await h.issuer.mint({ scopes: c.granted });
+          const res = await send(h, era, c.method, c.params, token);
+          assert.equal(res.status, 403);
+          assert.equal(challengedScope(res), c[era]);
+          const header = res.headers.get("www-authenticate")!;
+          assert.match(header, /^Bearer error="insufficient_scope", /);
+          assert.ok(
+            header.includes(`resource_metadata="${METADATA_URL}"`),
+            header,
+          );
+          assert.equal((await res.json()).error, "insufficient_scope");
+        });
+      }
     }
-    await t.step("whoami needs no scope", async () => {
-      const token = await h.issuer.mint({ scopes: [] });
-      const res = await post(h, toolCall("whoami"), token);
-      assert.equal(res.status, 200);
-      const rpc = await res.json();
-      assert.equal(rpc.result.structuredContent.subject, h.issuer.user.id);
-    });
     await t.step("the denial is logged with its reason", () => {
       const denied = h.logs.find((line) =>
         line.denial === "insufficient_scope"
       );
       assert.deepEqual(denied?.tools, ["create_todo"]);
+      assert.equal(denied?.era, "legacy");
+      assert.equal(denied?.denial_reason, "tool create_todo needs todo:write");
       assert.equal(denied?.subject, h.issuer.user.id);
     });
     assert.deepEqual(
       await h.store.list(`org:${h.issuer.user.organizationId}`),
       [],
+      "no refused operation ran",
     );
   });
 });
 
-Deno.test("MCP_SCOPE_DENIAL=tool answers in-band like the guides", async () => {
+Deno.test("listing needs only a valid token, in both eras", async (t) => {
+  await withHarness(async (h) => {
+    const token = await h.issuer.mint({ scopes: [] });
+    for (const era of ERAS) {
+      for (
+        const method of [
+          "tools/list",
+          "resources/list",
+          "resources/templates/list",
+          "prompts/list",
+        ]
+      ) {
+        await t.step(`${era}: ${method}`, async () => {
+          const res = await send(h, era, method, {}, token);
+          assert.equal(res.status, 200);
+          assert.ok((await res.json()).result, method);
+        });
+      }
+      await t.step(`${era}: whoami needs no scope`, async () => {
+        const res = await send(h, era, "tools/call", {
+          name: "whoami",
+          arguments: {},
+        }, token);
+        assert.equal(res.status, 200);
+        const rpc = await res.json();
+        assert.equal(rpc.result.structuredContent.subject, h.issuer.user.id);
+      });
+    }
+  });
+});
+
+Deno.test("the server's required scopes are in every operation's 403", async (t) => {
   await withHarness(async (h) => {
     const token = await h.issuer.mint({ scopes: ["todo:read"] });
-    const res = await post(h, toolCall("create_todo", { title: "x" }), token);
-    assert.equal(res.status, 200);
-    const rpc = await res.json();
-    assert.equal(rpc.result.isError, true);
-    assert.equal(
-      rpc.result.content[0].text,
-      "Insufficient permissions: `todo:write` scope required.",
+    for (const era of ERAS) {
+      await t.step(era, async () => {
+        const res = await send(h, era, "tools/call", {
+          name: "create_todo",
+          arguments: { title: "x" },
+        }, token);
+        assert.equal(res.status, 403);
+        assert.equal(challengedScope(res), "todo:read todo:write");
+        await res.body?.cancel();
+      });
+    }
+  }, { env: { SCALEKIT_REQUIRED_SCOPES: "todo:read" } });
+});
+
+Deno.test("a batch gets one 403 naming what all of its calls need", async (t) => {
+  await withHarness(async (h) => {
+    const token = await h.issuer.mint({ scopes: ["todo:read"] });
+    await t.step("one call lacks its scope", async () => {
+      const res = await post(
+        h,
+        `[${toolCall("list_todos", {}, 1)},${
+          toolCall("create_todo", { title: "x" }, 2)
+        }]`,
+        token,
+      );
+      assert.equal(res.status, 403);
+      assert.equal(challengedScope(res), "todo:read todo:write");
+      await res.body?.cancel();
+    });
+    await t.step("two calls lack different scopes", async () => {
+      const res = await post(
+        h,
+        `[${toolCall("create_todo", { title: "x" }, 1)},${
+          toolCall("bulk_delete_todos", {}, 2)
+        }]`,
+        token,
+      );
+      assert.equal(res.status, 403);
+      assert.equal(challengedScope(res), "todo:write todo:admin todo:read");
+      await res.body?.cancel();
+    });
+    assert.deepEqual(
+      await h.store.list(`org:${h.issuer.user.organizationId}`),
+      [],
+      "nothing in a refused batch ran",
     );
+  });
+});
+
+Deno.test("MCP_SCOPE_DENIAL=tool answers in-band like the guides, in both eras", async (t) => {
+  await withHarness(async (h) => {
+    const token = await h.issuer.mint({ scopes: ["todo:write"] });
+    for (const era of ERAS) {
+      await t.step(`${era}: a tool call is a tool error`, async () => {
+        const res = await send(h, era, "tools/call", {
+          name: "list_todos",
+          arguments: {},
+        }, token);
+        assert.equal(res.status, 200);
+        const rpc = await res.json();
+        assert.equal(rpc.result.isError, true);
+        assert.equal(
+          rpc.result.content[0].text,
+          "Insufficient permissions: `todo:read` scope required.",
+        );
+      });
+      for (
+        const [method, params] of [
+          ["resources/read", { uri: "todo://todos" }],
+          ["prompts/get", { name: "plan_my_day", arguments: {} }],
+        ] as const
+      ) {
+        await t.step(`${era}: ${method} is a JSON-RPC error`, async () => {
+          const res = await send(h, era, method, params, token);
+          assert.equal(res.status, 200);
+          const rpc = await res.json();
+          assert.equal(rpc.error.code, INSUFFICIENT_SCOPE_ERROR_CODE);
+          assert.equal(
+            rpc.error.message,
+            "Insufficient permissions: `todo:read` scope required.",
+          );
+          assert.equal(rpc.error.data.error, "insufficient_scope");
+        });
+      }
+    }
     const line = h.logs.find((l) => l.event === "request");
     assert.equal(line?.denial, "insufficient_scope");
-    assert.equal(line?.denial_reason, 'Tool "create_todo" needs todo:write');
+    assert.equal(line?.denial_reason, "tool list_todos needs todo:read");
   }, { env: { MCP_SCOPE_DENIAL: "tool" } });
 });
 
@@ -540,24 +733,6 @@ Deno.test("odd JSON-RPC bodies get protocol errors, never a 500", async (t) => {
         assert.doesNotMatch(JSON.stringify(answer), /\bat .*\.(ts|js):\d+/);
       });
     }
-    await t.step(
-      "a batch is refused 403 when one call lacks its scope",
-      async () => {
-        const res = await post(
-          h,
-          `[${toolCall("list_todos", {}, 1)},${
-            toolCall("create_todo", { title: "x" }, 2)
-          }]`,
-          token,
-        );
-        assert.equal(res.status, 403);
-        assert.match(
-          res.headers.get("www-authenticate")!,
-          /scope="todo:write"/,
-        );
-        await res.body?.cancel();
-      },
-    );
   });
 });
 
@@ -593,4 +768,25 @@ Deno.test("MCP_CLOCK_SKEW_SECONDS reaches the verifier", async () => {
     assert.equal(res.status, 401);
     assert.match((await res.json()).error_description, /expired/);
   }, { env: { MCP_CLOCK_SKEW_SECONDS: "0" } });
+});
+
+Deno.test("bound to loopback, a request naming a foreign Host is refused (DNS rebinding)", async (t) => {
+  await t.step("loopback bind: refused", async () => {
+    await withHarness(async (h) => {
+      const res = await h.fetch("/health", {
+        headers: { host: "evil.example" },
+      });
+      assert.equal(res.status, 403);
+      assert.equal((await res.json()).error, "forbidden_host");
+    });
+  });
+  await t.step("bound to all interfaces: a proxy's Host passes", async () => {
+    await withHarness(async (h) => {
+      const res = await h.fetch("/health", {
+        headers: { host: "internal.example" },
+      });
+      assert.equal(res.status, 200);
+      await res.body?.cancel();
+    }, { env: { HOST: "0.0.0.0" } });
+  });
 });

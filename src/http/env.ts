@@ -6,6 +6,7 @@
 
 import type { RequestIdVariables } from "hono/request-id";
 import type { Identity } from "../auth/identity.ts";
+import type { ProtocolEra } from "../authz/policy.ts";
 
 /** Hono environment of the app: what middlewares `c.set` and `c.get`. */
 export interface AppEnv {
@@ -15,6 +16,8 @@ export interface AppEnv {
     identity?: Identity;
     /** Tool names a `tools/call` request asks for, for the request log. */
     tools?: readonly string[];
+    /** Which protocol era served an MCP request, for the request log. */
+    era?: ProtocolEra;
     /** Why the request was refused, for the request log. */
     denial?: { readonly code: string; readonly reason: string };
   };

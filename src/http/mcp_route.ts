@@ -1,7 +1,12 @@
 /**
- * The MCP endpoint's POST handler: parses the JSON-RPC body, refuses tool
- * calls whose scopes the token lacks (403 step-up, by default), then hands
- * the request to the MCP handler.
+ * The MCP endpoint's POST handler: parses the JSON-RPC body, finds which
+ * protocol era will serve it, refuses a token without the server's required
+ * scopes (403 step-up, by that era's rules), then hands the request to the
+ * MCP endpoint, which checks each operation's own scopes.
+ *
+ * Every request is authorized on its own: there is no session that could
+ * remember an earlier decision (MCP 2026-07-28 has none, and the 2025-era
+ * leg is stateless too).
  *
  * @module
  */
@@ -9,25 +14,29 @@
 import type { Handler } from "hono";
 import type { ChallengeContext } from "../auth/challenge.ts";
 import { AuthError } from "../auth/errors.ts";
-import type { ScopeDenialMode } from "../config/types.ts";
-import type { McpHandler } from "../mcp/handler.ts";
-import { isToolName, missingScopes, TOOL_SCOPES } from "../tools/scopes.ts";
+import type { ScopePolicy } from "../authz/policy.ts";
+import type { McpEndpoint } from "../mcp/handler.ts";
 import type { AppEnv } from "./env.ts";
 import { deny } from "./require_bearer.ts";
 
 /** Options for {@link handleMcpPost}. */
 export interface McpPostOptions {
   /** Answers MCP requests. */
-  readonly handler: McpHandler;
+  readonly endpoint: McpEndpoint;
+  /** Who may do what. */
+  readonly policy: ScopePolicy;
   /** Metadata URL and required scopes, for 403 challenges. */
   readonly challenge: ChallengeContext;
-  /** `http`: 403 for a tool call without its scopes; `tool`: leave it to the tool. */
-  readonly scopeDenial: ScopeDenialMode;
 }
+
+/** Most tool names a request's log line records. */
+const MAX_LOGGED_TOOLS = 20;
+/** Longest tool name a log line records; longer ones are cut. */
+const MAX_LOGGED_NAME = 100;
 
 /** Builds the POST handler. Expects `identity` to be set by authentication. */
 export function handleMcpPost(options: McpPostOptions): Handler<AppEnv> {
-  const { handler, challenge, scopeDenial } = options;
+  const { endpoint, policy, challenge } = options;
   return async function mcpPost(c) {
     const identity = c.get("identity");
     if (identity === undefined) {
@@ -47,69 +56,60 @@ export function handleMcpPost(options: McpPostOptions): Handler<AppEnv> {
         error: { code: -32700, message: "Parse error: the body is not JSON" },
       }, 400);
     }
-    const tools = toolCallsIn(body);
-    c.set("tools", tools);
-    if (scopeDenial === "http") {
-      const needed = scopesNeeded(tools, identity.scopes, challenge);
-      if (needed.length > 0) {
-        return deny(
-          c,
-          new AuthError(
-            "insufficient_scope",
-            `The token lacks scopes this call needs: ${
-              missingScopes(needed, identity.scopes).join(", ")
-            }`,
-            { requiredScopes: needed },
-          ),
-          challenge,
-        );
-      }
+    c.set("tools", toolCallsIn(body));
+    const era = await endpoint.eraOf(c.req.raw, body);
+    c.set("era", era);
+
+    const refusal = policy.check([], identity.scopes, era);
+    if (refusal !== undefined) {
+      return deny(
+        c,
+        new AuthError(
+          "insufficient_scope",
+          `The token lacks the required scopes: ${refusal.missing.join(", ")}`,
+          { requiredScopes: refusal.challenge },
+        ),
+        challenge,
+      );
     }
-    return await handler(c.req.raw, body, identity, {
-      onScopeDenied: (tool, missing) =>
+    return await endpoint.handle(c.req.raw, body, {
+      identity,
+      onScopeDenied: (operation, missing) =>
         c.set("denial", {
           code: "insufficient_scope",
-          reason: `Tool "${tool}" needs ${missing.join(", ")}`,
+          reason: `${operation.kind} ${operation.name} needs ${
+            missing.join(", ")
+          }`,
         }),
-    });
+    }, era);
   };
 }
 
-/** Names of the tools a JSON-RPC message (or batch) calls. */
+/**
+ * Names of the tools a JSON-RPC message (or batch) calls, for the request
+ * log: at most {@link MAX_LOGGED_TOOLS}, each cut to
+ * {@link MAX_LOGGED_NAME} printable characters, so a client cannot make a
+ * log line grow with what it sends.
+ */
 export function toolCallsIn(body: unknown): string[] {
   const messages = Array.isArray(body) ? body : [body];
-  return messages.flatMap((message) => {
-    if (typeof message !== "object" || message === null) return [];
+  const names: string[] = [];
+  for (const message of messages) {
+    if (names.length === MAX_LOGGED_TOOLS) break;
+    if (typeof message !== "object" || message === null) continue;
     const { method, params } = message as {
       method?: unknown;
       params?: unknown;
     };
-    if (
-      method !== "tools/call" || typeof params !== "object" || params === null
-    ) {
-      return [];
+    if (method !== "tools/call" || typeof params !== "object" || !params) {
+      continue;
     }
     const name = (params as { name?: unknown }).name;
-    return typeof name === "string" ? [name] : [];
-  });
-}
-
-/**
- * Every scope the refused calls need (each refused tool's scopes plus the
- * server's required scopes), so one step-up grants them all; empty when the
- * token already has what every call needs.
- */
-function scopesNeeded(
-  tools: readonly string[],
-  granted: readonly string[],
-  challenge: ChallengeContext,
-): string[] {
-  const needed = tools
-    .filter(isToolName)
-    .map((name) => TOOL_SCOPES[name])
-    .filter((scopes) => missingScopes(scopes, granted).length > 0)
-    .flat();
-  return needed.length === 0
-    ? []
-    : [...new Set([...challenge.requiredScopes, ...needed])];
+    if (typeof name === "string") {
+      names.push(
+        name.replace(/[^\x20-\x7E]/g, "?").slice(0, MAX_LOGGED_NAME),
+      );
+    }
+  }
+  return names;
 }

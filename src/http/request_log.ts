@@ -9,7 +9,7 @@ import type { MiddlewareHandler } from "hono";
 import type { Logger } from "../log/logger.ts";
 import type { AppEnv } from "./env.ts";
 
-/** Logs method, path, status, duration, caller, tools and denial reason. */
+/** Logs method, path, status, duration, caller, protocol era, tools and denial reason. */
 export function logRequests(
   logger: Logger,
   now: () => number = performance.now.bind(performance),
@@ -20,6 +20,7 @@ export function logRequests(
     const identity = c.get("identity");
     const tools = c.get("tools");
     const denial = c.get("denial");
+    const era = c.get("era");
     logger.info("request", {
       request_id: c.get("requestId"),
       method: c.req.method,
@@ -29,6 +30,7 @@ export function logRequests(
       ...(identity
         ? { subject: identity.subject, client_id: identity.clientId }
         : {}),
+      ...(era ? { era } : {}),
       ...(tools && tools.length > 0 ? { tools } : {}),
       ...(denial ? { denial: denial.code, denial_reason: denial.reason } : {}),
     });

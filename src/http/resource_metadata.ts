@@ -5,8 +5,8 @@
  * @module
  */
 
+import type { ScopePolicy } from "../authz/policy.ts";
 import type { Config, TokenAuthConfig } from "../config/types.ts";
-import { toolScopes } from "../tools/scopes.ts";
 
 /** The RFC 9728 §2 document this server publishes. */
 export interface ProtectedResourceMetadata {
@@ -14,7 +14,7 @@ export interface ProtectedResourceMetadata {
   readonly resource: string;
   /** Where clients get tokens. */
   readonly authorization_servers: readonly string[];
-  /** Required scopes plus every scope a tool needs; never empty. */
+  /** Required scopes plus every scope an operation needs; never empty, never `offline_access`. */
   readonly scopes_supported: readonly string[];
   /** Tokens are accepted in the `Authorization` header only. */
   readonly bearer_methods_supported: readonly ["header"];
@@ -25,20 +25,23 @@ export interface ProtectedResourceMetadata {
 }
 
 /**
- * Builds the metadata document. `scopes_supported` lists the required scopes
- * first, then the tools' scopes, so it is never empty (an empty list broke
- * VS Code with FastMCP).
+ * Builds the metadata document. `scopes_supported` is the policy's: the
+ * required scopes first, then the scope table's, so it is never empty (an
+ * empty list broke VS Code with FastMCP).
+ *
+ * The SDK's `buildOAuthProtectedResourceMetadata` is not used: it takes a
+ * single authorization server and no `bearer_methods_supported`, and the JWT
+ * provider may trust several.
  */
 export function protectedResourceMetadata(
   config: Config,
   auth: TokenAuthConfig,
+  policy: ScopePolicy,
 ): ProtectedResourceMetadata {
   return Object.freeze({
     resource: config.mcpUrl,
     authorization_servers: Object.freeze([...auth.authorizationServers]),
-    scopes_supported: Object.freeze([
-      ...new Set([...auth.requiredScopes, ...toolScopes()]),
-    ]),
+    scopes_supported: policy.supported,
     bearer_methods_supported: Object.freeze(["header"] as const),
     ...(config.resourceName ? { resource_name: config.resourceName } : {}),
     ...(config.resourceDocumentation

@@ -18,8 +18,10 @@ export const whoami: ToolDefinition = defineTool({
     subject: z.string(),
     client_id: z.string(),
     scopes: z.array(z.string()),
-    expires_at: z.string().nullable(),
-    organization_id: z.string().nullable(),
+    expires_at: z.string().optional().describe("Absent without a token"),
+    organization_id: z.string().optional().describe(
+      "Absent when the token names no organisation",
+    ),
   }),
   annotations: { readOnlyHint: true },
   run(_args, { identity }) {
@@ -27,10 +29,12 @@ export const whoami: ToolDefinition = defineTool({
       subject: identity.subject,
       client_id: identity.clientId,
       scopes: [...identity.scopes],
-      expires_at: identity.expiresAt
-        ? new Date(identity.expiresAt * 1000).toISOString()
-        : null,
-      organization_id: identity.organizationId ?? null,
+      ...(identity.expiresAt
+        ? { expires_at: new Date(identity.expiresAt * 1000).toISOString() }
+        : {}),
+      ...(identity.organizationId === undefined
+        ? {}
+        : { organization_id: identity.organizationId }),
     });
   },
 });
@@ -44,9 +48,11 @@ export const authStatus: ToolDefinition = defineTool({
   output: z.object({
     authenticated: z.boolean(),
     provider: z.string(),
-    issuer: z.string().nullable(),
+    issuer: z.string().optional().describe("Absent without authentication"),
     scopes: z.array(z.string()),
-    expires_in_seconds: z.number().int().nullable(),
+    expires_in_seconds: z.number().int().optional().describe(
+      "Absent without authentication",
+    ),
   }),
   annotations: { readOnlyHint: true },
   run(_args, { identity, provider, now }) {
@@ -54,11 +60,16 @@ export const authStatus: ToolDefinition = defineTool({
     return Promise.resolve({
       authenticated,
       provider,
-      issuer: authenticated ? identity.issuer : null,
       scopes: [...identity.scopes],
-      expires_in_seconds: authenticated
-        ? Math.max(0, identity.expiresAt - Math.floor(now() / 1000))
-        : null,
+      ...(authenticated
+        ? {
+          issuer: identity.issuer,
+          expires_in_seconds: Math.max(
+            0,
+            identity.expiresAt - Math.floor(now() / 1000),
+          ),
+        }
+        : {}),
     });
   },
 });

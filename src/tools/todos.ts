@@ -5,20 +5,30 @@
  */
 
 import { z } from "zod";
+import type { Todo } from "../store/todo_store.ts";
 import { defineTool, type ToolDefinition, ToolFailure } from "./tool.ts";
 
 const todoId = z.string().min(1).max(200).describe("The todo's id");
 const title = z.string().trim().min(1).max(500);
-const description = z.string().max(10_000).nullable();
+const description = z.string().max(10_000);
 
+// Optional fields, never nullable: `"type": ["string", "null"]` is legal
+// JSON Schema but not portable (MCP Inspector warns, and clients that map
+// tool schemas onto single-type dialects reject it).
 const todoSchema = z.object({
   id: z.string(),
   title: z.string(),
-  description: z.string().nullable(),
+  description: z.string().optional().describe("Absent when there is none"),
   completed: z.boolean(),
   created_at: z.string(),
   updated_at: z.string(),
 });
+
+/** A stored todo as tools show it: no `description` key when there is none. */
+export function todoView(todo: Todo): z.input<typeof todoSchema> {
+  const { description, ...rest } = todo;
+  return description === null ? rest : { ...rest, description };
+}
 
 const oneTodo = z.object({ todo: todoSchema });
 const manyTodos = z.object({
@@ -45,7 +55,7 @@ export const createTodo: ToolDefinition = defineTool({
       title: args.title,
       description: args.description ?? null,
     });
-    return { todo };
+    return { todo: todoView(todo) };
   },
 });
 
@@ -56,17 +66,15 @@ export const listTodos: ToolDefinition = defineTool({
   description:
     "List your todos, optionally only completed or only open ones. Requires the todo:read scope.",
   input: z.object({
-    completed: z.boolean().nullable().optional().describe(
+    completed: z.boolean().optional().describe(
       "true: only completed; false: only open; absent: all",
     ),
   }),
   output: manyTodos,
   annotations: { readOnlyHint: true },
   async run(args, { store, tenant }) {
-    const todos = await store.list(tenant, {
-      completed: args.completed ?? undefined,
-    });
-    return { todos, count: todos.length };
+    const todos = await store.list(tenant, { completed: args.completed });
+    return { todos: todos.map(todoView), count: todos.length };
   },
 });
 
@@ -81,7 +89,7 @@ export const getTodo: ToolDefinition = defineTool({
   async run(args, { store, tenant }) {
     const todo = await store.get(tenant, args.todo_id);
     if (todo === undefined) throw notFound(args.todo_id);
-    return { todo };
+    return { todo: todoView(todo) };
   },
 });
 
@@ -93,22 +101,23 @@ export const updateTodo: ToolDefinition = defineTool({
     "Change a todo's title, description or completion. Requires the todo:write scope.",
   input: z.object({
     todo_id: todoId,
-    title: title.nullable().optional().describe("New title"),
-    description: description.optional().describe("New description"),
-    completed: z.boolean().nullable().optional().describe(
-      "New completion state",
+    title: title.optional().describe("New title"),
+    description: description.optional().describe(
+      "New description; an empty string removes it",
     ),
+    completed: z.boolean().optional().describe("New completion state"),
   }),
   output: oneTodo,
   annotations: { idempotentHint: true },
   async run(args, { store, tenant }) {
     const todo = await store.update(tenant, args.todo_id, {
-      title: args.title ?? undefined,
-      description: args.description,
-      completed: args.completed ?? undefined,
+      title: args.title,
+      // No null in the schema (see todoSchema), so "" is how a caller clears it.
+      description: args.description === "" ? null : args.description,
+      completed: args.completed,
     });
     if (todo === undefined) throw notFound(args.todo_id);
-    return { todo };
+    return { todo: todoView(todo) };
   },
 });
 
@@ -155,7 +164,7 @@ export const exportAllTodos: ToolDefinition = defineTool({
   async run(_args, { store, tenant, now }) {
     const todos = await store.list(tenant);
     return {
-      todos,
+      todos: todos.map(todoView),
       count: todos.length,
       exported_at: new Date(now()).toISOString(),
     };

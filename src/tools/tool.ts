@@ -1,5 +1,7 @@
 /**
- * What a tool is made of, and what it receives when called.
+ * What a tool is made of, and what every operation (tool, resource read,
+ * prompt) receives when it runs. Scope checks happen before an operation
+ * runs (`src/mcp/server.ts`), so an operation only does its work.
  *
  * @module
  */
@@ -8,10 +10,10 @@ import type { z } from "zod";
 import type { Identity } from "../auth/identity.ts";
 import type { ProviderKind } from "../config/types.ts";
 import type { TodoStore } from "../store/todo_store.ts";
-import type { ToolName } from "./scopes.ts";
+import type { ToolName } from "../authz/scopes.ts";
 
-/** What every tool call can use. */
-export interface ToolContext {
+/** What every operation can use: the caller, their tenant, the store, a clock. */
+export interface OperationContext {
   /** The verified caller. */
   readonly identity: Identity;
   /** The caller's tenant key: organisation, else subject. */
@@ -22,8 +24,6 @@ export interface ToolContext {
   readonly provider: ProviderKind;
   /** The clock, in milliseconds since the epoch. */
   readonly now: () => number;
-  /** Told when a call is refused in-band for missing scopes (for the request log). */
-  readonly onScopeDenied?: (tool: string, missing: readonly string[]) => void;
 }
 
 /** A refusal a tool reports to the caller as a tool error (`isError`). */
@@ -35,7 +35,7 @@ export class ToolFailure extends Error {
   }
 }
 
-/** One tool: its schemas and what it does. Scopes live in `TOOL_SCOPES`. */
+/** One tool: its schemas and what it does. Scopes live in `TOOL_SCOPES` (src/authz/scopes.ts). */
 export interface ToolDefinition<
   Input extends z.ZodObject = z.ZodObject,
   Output extends z.ZodObject = z.ZodObject,
@@ -61,7 +61,10 @@ export interface ToolDefinition<
    *
    * @throws {ToolFailure} for outcomes the caller should see as a tool error.
    */
-  run(args: z.output<Input>, context: ToolContext): Promise<z.input<Output>>;
+  run(
+    args: z.output<Input>,
+    context: OperationContext,
+  ): Promise<z.input<Output>>;
 }
 
 /** Erases a definition's schema types so tools can share one array. */

@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { Hono } from "hono";
+import type { AppEnv } from "./env.ts";
+import { isLoopbackAddress, rejectForeignHosts } from "./host.ts";
+
+const app = new Hono<AppEnv>();
+app.use(rejectForeignHosts("https://mcp.example.com"));
+app.get("/", (c) => c.text("ok"));
+
+function get(host?: string) {
+  const request = new Request("http://127.0.0.1:3002/");
+  if (host !== undefined) request.headers.set("host", host);
+  return app.fetch(request);
+}
+
+Deno.test("rejectForeignHosts() lets loopback names and the public host through", async (t) => {
+  for (
+    const host of [
+      "localhost:3002",
+      "127.0.0.1:3002",
+      "[::1]:3002",
+      "mcp.example.com",
+      "mcp.example.com:443",
+    ]
+  ) {
+    await t.step(host, async () => {
+      const res = await get(host);
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), "ok");
+    });
+  }
+});
+
+Deno.test("rejectForeignHosts() refuses a rebinding host, a look-alike and a missing Host", async (t) => {
+  const cases: Array<[string, string | undefined]> = [
+    ["attacker domain resolving to loopback", "evil.example:3002"],
+    ["look-alike suffix", "mcp.example.com.evil.example"],
+    ["loopback as a subdomain", "127.0.0.1.evil.example"],
+    ["no Host header", undefined],
+  ];
+  for (const [name, host] of cases) {
+    await t.step(name, async () => {
+      const res = await get(host);
+      assert.equal(res.status, 403);
+      assert.equal((await res.json()).error, "forbidden_host");
+    });
+  }
+});
+
+Deno.test("isLoopbackAddress() knows loopback bind addresses only", () => {
+  for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]"]) {
+    assert.equal(isLoopbackAddress(host), true, host);
+  }
+  for (const host of ["0.0.0.0", "::", "10.0.0.1", "127.0.0.1.evil.example"]) {
+    assert.equal(isLoopbackAddress(host), false, host);
+  }
+});
