@@ -42,20 +42,29 @@ Deno.test("conformance --spawn passes this project's server with no failure and 
       out.at(-1),
       `${out.at(-1)?.match(/^\d+/)?.[0]} passed, 0 failed`,
     );
-    assert.equal(
-      out.at(-2),
-      "0 warnings (counted as failures: --strict), 0 skipped",
+    assert.match(
+      out.at(-2) ?? "",
+      /^0 warnings, \d+ skipped \(judged against MCP 2026-07-28\)$/,
     );
 
     const report = JSON.parse(await Deno.readTextFile(`${dir}/report.json`));
     assert.equal(report.url, url);
     assert.equal(report.summary.failed, 0);
     assert.equal(report.summary.warnings, 0);
-    assert.ok(report.results.length >= 35);
-    const statuses = new Set(
-      report.results.map((r: { status: string }) => r.status),
+    assert.ok(report.results.length >= 50);
+    // Skips are scenarios that do not apply (an era or a surface the
+    // server does not offer), each saying why; nothing failed or warned.
+    for (const result of report.results) {
+      assert.ok(
+        result.status === "pass" || result.status === "skip",
+        `${result.id}: ${result.status}`,
+      );
+      if (result.status === "skip") assert.ok(result.notes.length > 0);
+    }
+    assert.ok(
+      report.results.filter((r: { status: string }) => r.status === "pass")
+        .length >= 40,
     );
-    assert.deepEqual([...statuses], ["pass"]);
     for (const result of report.results) {
       for (const exchange of result.exchanges) {
         assert.doesNotMatch(
