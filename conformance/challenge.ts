@@ -138,6 +138,11 @@ export function challengeSyntaxProblems(header: string): string[] {
   const problems: string[] = [];
   for (const challenge of parsed.challenges) {
     if (challenge.scheme.toLowerCase() !== "bearer") continue;
+    if (Object.keys(challenge.params).length === 0) {
+      problems.push(
+        "the Bearer challenge has no auth-param, and RFC 6750 §3 wants one or more",
+      );
+    }
     for (const name of ["error", "error_description", "scope"] as const) {
       const value = challenge.params[name];
       if (value === undefined) continue;

@@ -73,6 +73,8 @@ Deno.test("challengeSyntaxProblems() flags characters RFC 6750 §3 forbids, even
       [/error_description contains the character U\+00E9/],
     ],
     ['Bearer scope="a\\\\b"', [/scope contains '\\' \(0x5C\)/]],
+    ["Bearer", [/no auth-param, and RFC 6750 §3 wants one or more/]],
+    ['Bearer realm="mcp"', []],
     // Another scheme's values are that scheme's business.
     ['Basic realm="a \\"b\\"", Bearer scope="x"', []],
     [

@@ -129,7 +129,7 @@ export const RULES = {
       level: "MUST",
       cite: "RFC 6750 §3; RFC 9110 §11.6.1, §5.6.4",
       quote:
-        'Values for the "error" and "error_description" attributes (specified in Appendixes A.7 and A.8 of [RFC6749]) MUST NOT include characters outside the set %x20-21 / %x23-5B / %x5D-7E.',
+        'All challenges defined by this specification MUST use the auth-scheme value "Bearer". This scheme MUST be followed by one or more auth-param values. … Values for the "error" and "error_description" attributes (specified in Appendixes A.7 and A.8 of [RFC6749]) MUST NOT include characters outside the set %x20-21 / %x23-5B / %x5D-7E.',
     }),
   }),
   challenge_resource_metadata: rule({
