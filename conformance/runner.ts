@@ -101,15 +101,20 @@ export async function runSuite(suite: RunSuiteOptions): Promise<RunReport> {
       ? []
       : [{ value: suite.liveToken, label: "token from --token-file" }],
   });
-  let found: Promise<Discovery> | undefined;
-  const discovery = () => {
-    // Once per run; a failed attempt is retried by the next scenario.
-    found ??= discover(probe, options.url).catch((error) => {
-      found = undefined;
-      throw error;
-    });
-    return found;
-  };
+  const facts = new Map<string, Promise<unknown>>();
+  function once<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    let fact = facts.get(key) as Promise<T> | undefined;
+    if (fact === undefined) {
+      fact = compute().catch((error) => {
+        facts.delete(key);
+        throw error;
+      });
+      facts.set(key, fact);
+    }
+    return fact;
+  }
+  const discovery = () =>
+    once<Discovery>("discovery", () => discover(probe, options.url));
   const context: ScenarioContext = {
     options,
     spec: options.spec,
@@ -129,6 +134,7 @@ export async function runSuite(suite: RunSuiteOptions): Promise<RunReport> {
       }
       : {}),
     discovery,
+    once,
   };
   const results: ScenarioResult[] = [];
   for (const scenario of suite.scenarios) {

@@ -169,6 +169,7 @@ function contextFor(
     issuer: {} as MockIssuer,
     probe,
     discovery: () => discover(probe, `${origin}/mcp`),
+    once: (_key, compute) => compute(),
   };
 }
 

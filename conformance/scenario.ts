@@ -93,6 +93,12 @@ export interface ScenarioContext {
   readonly nextKid?: string;
   /** Where the protected resource metadata is, found once per run as a client finds it. */
   discovery(): Promise<Discovery>;
+  /**
+   * Computes a fact about the server once per run (a failed attempt is
+   * retried by the next caller): what every scenario would otherwise probe
+   * again, such as the era it speaks.
+   */
+  once<T>(key: string, compute: () => Promise<T>): Promise<T>;
 }
 
 /** Records findings while a scenario runs. */

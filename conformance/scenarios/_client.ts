@@ -253,3 +253,25 @@ function contentsText(contents: readonly unknown[]): string {
     return typeof text === "string" ? text : JSON.stringify(item);
   }).join("\n");
 }
+
+/**
+ * The era scenarios that are not about eras speak in: the modern one when
+ * the run judges 2026-07-28 and the server speaks it, else the legacy one.
+ * Probed once per run with `token`.
+ */
+export function preferredEra(
+  context: ScenarioContext,
+  token: LabelledToken,
+): Promise<Era> {
+  if (context.spec !== "2026-07-28") return Promise.resolve("legacy");
+  return context.once("preferred era", async () => {
+    try {
+      await withClient(context, token, () => {}, "modern");
+      return "modern";
+    } catch {
+      // Not modern, or not reachable with this token: the scenarios then
+      // meet the real problem with the client most servers speak to.
+      return "legacy";
+    }
+  });
+}

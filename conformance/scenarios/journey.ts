@@ -170,6 +170,15 @@ class MemoryOAuthClient {
   codeVerifier() {
     return this.verifier;
   }
+  // SDK v2 binds the callback to the authorization server it discovered
+  // (SEP-2352): it keeps what it learned here between the two legs.
+  saveDiscoveryState(state: unknown) {
+    this.discovered = state;
+  }
+  discoveryState() {
+    return this.discovered;
+  }
+  discovered?: unknown;
 }
 
 /**

@@ -11,7 +11,13 @@
 import { bearerChallenge } from "../challenge.ts";
 import { INITIALIZE } from "../probe.ts";
 import type { Checker, Scenario, ScenarioContext } from "../scenario.ts";
-import { type McpSession, type ToolOutcome, withClient } from "./_client.ts";
+import {
+  type Era,
+  type McpSession,
+  preferredEra,
+  type ToolOutcome,
+  withClient,
+} from "./_client.ts";
 import {
   checkChallengeSyntax,
   describe,
@@ -23,10 +29,13 @@ import {
   withMarker,
 } from "./_helpers.ts";
 
-/** Judges the challenge of a 403 for an operation that needs `needed`. */
+/**
+ * Judges the challenge of a 403 for an operation that needs `needed`
+ * (`undefined` when the suite does not know, so what it names is not judged).
+ */
 function judgeForbidden(
   header: string | null,
-  needed: readonly string[],
+  needed: readonly string[] | undefined,
   actual: string,
   check: Checker,
 ): void {
@@ -41,21 +50,23 @@ function judgeForbidden(
     );
   }
   const named = challenge?.params.scope?.split(" ").filter(Boolean) ?? [];
-  const missing = needed.filter((scope) => !named.includes(scope));
+  const missing = needed?.filter((scope) => !named.includes(scope)) ?? [];
   if (missing.length > 0) {
     check.violates(
       "insufficient_scope_names_scopes",
       "The 403 does not name every scope the operation needs",
-      `scope containing ${needed.join(" ")}`,
+      `scope containing ${needed?.join(" ")}`,
       actual,
     );
   }
-  const extra = named.filter((scope) => !needed.includes(scope));
-  if (extra.length > 0) {
+  const extra = needed === undefined
+    ? []
+    : named.filter((scope) => !needed.includes(scope));
+  if (needed !== undefined && extra.length > 0) {
     check.violates(
       "insufficient_scope_only_needed",
       "The 403 names scopes the operation does not need",
-      `scope naming only ${needed.join(" ")}`,
+      `scope naming only ${needed?.join(" ")}`,
       `also ${extra.join(" ")}`,
     );
   }
@@ -96,7 +107,7 @@ type Refusal =
 function judgeHttpRefusal(
   refusal: Refusal,
   what: string,
-  needed: readonly string[],
+  needed: readonly string[] | undefined,
   check: Checker,
 ): boolean {
   if (refusal.kind !== "http") return false;
@@ -149,6 +160,7 @@ async function attempt<T>(
 /** Calls `name` with `token`, as a refusal to judge or a result. */
 async function callTool(
   context: ScenarioContext,
+  era: Era,
   token: Parameters<typeof withClient>[1],
   name: string,
   args: Record<string, unknown>,
@@ -161,13 +173,15 @@ async function callTool(
     return "value" in result
       ? { kind: "result", outcome: result.value }
       : result.error;
-  });
+  }, era);
 }
 
 /** A read operation (resource or prompt), for {@link readRefused}. */
 interface ReadOperation {
   /** `resources` or `prompts`, for messages. */
   readonly noun: string;
+  /** What doing it is called: `reading`, `getting`. */
+  readonly verb: string;
   /** The scopes given on the command line; empty when unknown. */
   readonly scopes: (context: ScenarioContext) => readonly string[];
   /** Whether the server advertised the capability. */
@@ -186,6 +200,7 @@ function readRefused(id: string, title: string, op: ReadOperation): Scenario {
     rule: "scope_enforced",
     async run(context: ScenarioContext, check: Checker) {
       const full = await fullToken(context, check);
+      const era = await preferredEra(context, full);
       const target = await withClient(context, full, async ({ session }) => {
         if (!op.offered(session)) return undefined;
         const names = await op.list(session).catch(() => [] as string[]);
@@ -196,7 +211,7 @@ function readRefused(id: string, title: string, op: ReadOperation): Scenario {
           }
         }
         return undefined;
-      });
+      }, era);
       if (target === undefined) {
         check.skip(
           `the server lists no ${op.noun} a fully scoped token can read`,
@@ -224,8 +239,16 @@ function readRefused(id: string, title: string, op: ReadOperation): Scenario {
             ? { kind: "read", text: result.value }
             : result.error;
         },
+        era,
       );
-      if (judgeHttpRefusal(refusal, `reading "${target}"`, lacking, check)) {
+      if (
+        judgeHttpRefusal(
+          refusal,
+          `${op.verb} "${target}"`,
+          known.length > 0 ? known : undefined,
+          check,
+        )
+      ) {
         return;
       }
       if (known.length > 0) {
@@ -298,8 +321,10 @@ export const SCOPE_SCENARIOS: readonly Scenario[] = [
       }
       const marker = newMarker();
       const partial = await tokenLacking(context, check, tool.scopes);
+      const era = await preferredEra(context, await fullToken(context, check));
       const refusal = await callTool(
         context,
+        era,
         partial,
         tool.name,
         withMarker(tool.args, marker),
@@ -315,6 +340,7 @@ export const SCOPE_SCENARIOS: readonly Scenario[] = [
       if (hasMarker(tool.args) && otherTool !== undefined) {
         const seen = await callTool(
           context,
+          era,
           await fullToken(context, check),
           otherTool.name,
           withMarker(otherTool.args, newMarker()),
@@ -364,8 +390,10 @@ export const SCOPE_SCENARIOS: readonly Scenario[] = [
         check.skip("per-tool checks are off (--tool none)");
       }
       const partial = await tokenLacking(context, check, tool.scopes);
+      const era = await preferredEra(context, await fullToken(context, check));
       const outcome = await callTool(
         context,
+        era,
         partial,
         otherTool.name,
         withMarker(otherTool.args, newMarker()),
@@ -390,6 +418,7 @@ export const SCOPE_SCENARIOS: readonly Scenario[] = [
     "reading a resource without its scopes is refused like a tool call",
     {
       noun: "resources",
+      verb: "reading",
       scopes: (context) => context.options.resourceScopes,
       offered: (session) => session.capabilities().resources,
       list: (session) => session.listResources(),
@@ -401,6 +430,7 @@ export const SCOPE_SCENARIOS: readonly Scenario[] = [
     "getting a prompt without its scopes is refused like a tool call",
     {
       noun: "prompts",
+      verb: "getting",
       scopes: (context) => context.options.promptScopes,
       offered: (session) => session.capabilities().prompts,
       list: (session) => session.listPrompts(),
