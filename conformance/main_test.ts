@@ -117,3 +117,102 @@ Deno.test("conformance exits 2 naming bad options, and 0 for --help", async () =
   assert.equal(help.code, 0);
   assert.match(help.out.join("\n"), /--spawn "<command>"/);
 });
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const BROKEN = new URL("../fixtures/broken_server.ts", import.meta.url)
+  .pathname;
+
+/**
+ * Runs `deno task conformance` as CI does, in its own process, against the
+ * broken server (spawned) with `faults`; returns the exit code and output.
+ */
+async function conformanceProcess(
+  faults: string,
+  args: readonly string[],
+): Promise<{ code: number; lines: string[] }> {
+  const url = `http://127.0.0.1:${freePort()}/mcp`;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-env",
+      "--allow-read",
+      "--allow-write",
+      "--allow-run",
+      "conformance/main.ts",
+      "--url",
+      url,
+      "--spawn",
+      `BROKEN_FAULTS=${faults} "${Deno.execPath()}" run --allow-net --allow-env --allow-read "${BROKEN}"`,
+      "--quiet",
+      ...args,
+    ],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(stdout) +
+    new TextDecoder().decode(stderr);
+  return { code, lines: text.trimEnd().split("\n") };
+}
+
+Deno.test("the conformance process's exit status follows the verdict (CI relies on it)", async (t) => {
+  const rows: ReadonlyArray<
+    readonly [string, string, readonly string[], number, string]
+  > = [
+    [
+      "a MUST failure",
+      "accept_expired",
+      ["--only", "rejection.expired"],
+      1,
+      "0 passed, 1 failed",
+    ],
+    [
+      "the same scenario passing",
+      "",
+      ["--only", "rejection.expired"],
+      0,
+      "1 passed, 0 failed",
+    ],
+    [
+      "a warning",
+      "error_code_without_credentials",
+      ["--only", "rejection.no_token"],
+      0,
+      "0 passed, 0 failed",
+    ],
+    [
+      "a warning under --strict",
+      "error_code_without_credentials",
+      ["--only", "rejection.no_token", "--strict"],
+      1,
+      "0 passed, 0 failed",
+    ],
+  ];
+  for (const [name, faults, args, code, last] of rows) {
+    await t.step(name, async () => {
+      const outcome = await conformanceProcess(faults, args);
+      const output = outcome.lines.join("\n");
+      assert.equal(outcome.code, code, output);
+      assert.equal(outcome.lines.at(-1), last, output);
+      if (faults === "error_code_without_credentials") {
+        assert.match(outcome.lines.at(-2) ?? "", /^1 warning/, output);
+      }
+    });
+  }
+});
+
+Deno.test("conformance --spawn gives a server written from the Scalekit guides the variables it reads (MCP_URL, SCALEKIT_CLIENT_ID)", async () => {
+  const url = `http://127.0.0.1:${freePort()}/mcp`;
+  const { code, out } = await runMain([
+    "--url",
+    url,
+    "--spawn",
+    `BROKEN_GUIDE_STYLE=1 "${Deno.execPath()}" run --allow-net --allow-env --allow-read "${BROKEN}"`,
+    "--only",
+    "discovery.challenge",
+  ]);
+  assert.equal(code, 0, out.join("\n"));
+  assert.equal(out.at(-1), "1 passed, 0 failed");
+});
