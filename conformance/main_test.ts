@@ -1,24 +1,8 @@
 import assert from "node:assert/strict";
 import { freePort } from "../fixtures/net.ts";
-import { main } from "./main.ts";
+import { runMain } from "./_capture.ts";
 
 const SERVER = new URL("../main.ts", import.meta.url).pathname;
-
-/** Runs main() with console output captured. */
-async function runMain(
-  args: string[],
-): Promise<{ code: number; out: string[] }> {
-  const out: string[] = [];
-  const { log, error } = console;
-  console.log = (...parts: unknown[]) => out.push(parts.join(" "));
-  console.error = (...parts: unknown[]) => out.push(parts.join(" "));
-  try {
-    return { code: await main(args), out };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
 
 Deno.test("conformance --spawn passes this project's server with no failure and no warning", async () => {
   const dir = await Deno.makeTempDir({ prefix: "conformance-" });

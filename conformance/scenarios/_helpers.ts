@@ -36,14 +36,19 @@ export function describeResponse(response: Response | undefined): string {
 
 /** The reason live-mode scenarios that must mint tokens are skipped. */
 export const NEEDS_ISSUER =
-  "live mode: needs the mock issuer to mint this token (nobody the suite controls can sign for a real issuer)";
+  "live mode: needs the mock issuer to sign this token (nobody the suite controls can sign for a real issuer)";
 
-/** The mock issuer, or a skip in live mode. */
+/** The reason live-mode journeys are skipped. */
+export const NEEDS_LOGIN =
+  "live mode: needs the mock issuer to log a test user in (a real issuer needs a real user)";
+
+/** The mock issuer, or a skip in live mode (with `reason`). */
 export function requireIssuer(
   context: ScenarioContext,
   check: Checker,
+  reason = NEEDS_ISSUER,
 ): MockIssuer {
-  if (context.issuer === undefined) check.skip(NEEDS_ISSUER);
+  if (context.issuer === undefined) check.skip(reason);
   return context.issuer;
 }
 

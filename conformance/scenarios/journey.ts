@@ -24,7 +24,7 @@ import {
   EraUnavailable,
   withClient,
 } from "./_client.ts";
-import { requireIssuer } from "./_helpers.ts";
+import { NEEDS_LOGIN, requireIssuer } from "./_helpers.ts";
 
 /** Authorization-server metadata, as far as the journeys read it. */
 type ServerMetadata = Record<string, unknown>;
@@ -191,7 +191,7 @@ async function eraApplies(
   check: Checker,
   era: Era,
 ): Promise<void> {
-  const issuer = requireIssuer(context, check);
+  const issuer = requireIssuer(context, check, NEEDS_LOGIN);
   if (era === "legacy") return;
   if (context.spec !== "2026-07-28") {
     check.skip(`the 2026-07-28 era is not part of ${context.spec}`);
