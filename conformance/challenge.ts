@@ -127,32 +127,48 @@ export function bearerChallenge(
 const ERROR_CHARS = /[^\x20\x21\x23-\x5B\x5D-\x7E]/;
 const SCOPE_CHARS = /[^\x20\x21\x23-\x5B\x5D-\x7E]/;
 
+/** One thing wrong with a challenge header. */
+export interface ChallengeProblem {
+  /**
+   * `syntax`: the header does not parse, so clients read nothing from it;
+   * `content`: it parses, but a Bearer challenge breaks RFC 6750 §3 (no
+   * auth-param, or a value with characters RFC 6750 forbids).
+   */
+  readonly kind: "syntax" | "content";
+  /** What is wrong, naming the character. */
+  readonly text: string;
+}
+
 /**
- * Everything wrong with a `WWW-Authenticate` header's syntax: the parse
- * error, or characters RFC 6750 §3 forbids in a Bearer challenge's `error`,
- * `error_description` and `scope` values. Empty when it is well-formed.
+ * Everything wrong with a `WWW-Authenticate` header: the parse error, or
+ * what RFC 6750 §3 forbids in a Bearer challenge (no auth-param, or
+ * characters outside its sets in `error`, `error_description` and `scope`).
+ * Empty when it is well-formed.
  */
-export function challengeSyntaxProblems(header: string): string[] {
+export function challengeSyntaxProblems(header: string): ChallengeProblem[] {
   const parsed = parseChallenges(header);
-  if (!parsed.ok) return [parsed.problem];
-  const problems: string[] = [];
+  if (!parsed.ok) return [{ kind: "syntax", text: parsed.problem }];
+  const problems: ChallengeProblem[] = [];
   for (const challenge of parsed.challenges) {
     if (challenge.scheme.toLowerCase() !== "bearer") continue;
     if (Object.keys(challenge.params).length === 0) {
-      problems.push(
-        "the Bearer challenge has no auth-param, and RFC 6750 §3 wants one or more",
-      );
+      problems.push({
+        kind: "content",
+        text:
+          "the Bearer challenge has no auth-param, and RFC 6750 §3 wants one or more",
+      });
     }
     for (const name of ["error", "error_description", "scope"] as const) {
       const value = challenge.params[name];
       if (value === undefined) continue;
       const bad = (name === "scope" ? SCOPE_CHARS : ERROR_CHARS).exec(value);
       if (bad !== null) {
-        problems.push(
-          `the value of ${name} contains ${
+        problems.push({
+          kind: "content",
+          text: `the value of ${name} contains ${
             describeChar(bad[0])
           }, which RFC 6750 §3 does not allow there`,
-        );
+        });
       }
     }
   }

@@ -178,9 +178,11 @@ export function checkChallengeSyntax(
   for (const problem of challengeSyntaxProblems(header)) {
     check.violates(
       "challenge_syntax",
-      "The WWW-Authenticate header is not valid challenge syntax",
+      problem.kind === "syntax"
+        ? "The WWW-Authenticate header is not valid challenge syntax, so clients read nothing from it"
+        : "The Bearer challenge breaks RFC 6750 §3 (no auth-param, or a value with characters it forbids)",
       "auth-params of RFC 9110 §11.6.1 with RFC 6750 §3's characters",
-      `${problem}; header: ${header}`,
+      `${problem.text}; header: ${header}`,
     );
   }
 }
