@@ -322,18 +322,17 @@ export const RULES = {
     clauses: {
       "2025-06-18": {
         level: "MUST",
-        cite: "MCP 2025-06-18 §Token Requirements; OAuth 2.1 §5.1",
+        cite: "MCP 2025-06-18 §Token Requirements; OAuth 2.1 §5",
         quote: "Access tokens MUST NOT be included in the URI query string",
       },
       "2025-11-25": {
         level: "MUST",
-        cite: "MCP 2025-11-25 §Token Requirements; OAuth 2.1 §5.1",
+        cite: "MCP 2025-11-25 §Token Requirements; OAuth 2.1 §5",
         quote: "Access tokens MUST NOT be included in the URI query string",
       },
       "2026-07-28": {
         level: "MUST",
-        cite:
-          "MCP 2026-07-28 authorization §Token Requirements; OAuth 2.1 §5.1",
+        cite: "MCP 2026-07-28 authorization §Token Requirements; OAuth 2.1 §5",
         quote: "Access tokens MUST NOT be included in the URI query string",
       },
     },
