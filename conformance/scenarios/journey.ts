@@ -2,8 +2,9 @@
  * The whole client journey, as MCP Inspector makes it: discovery from the
  * 401, authorization-server metadata, registration (or a client ID metadata
  * document), authorization with PKCE, token, MCP calls, refresh. Driven by
- * the MCP SDK's own client auth, so the server is judged by what a real
- * client does with its metadata.
+ * the MCP SDK's own client auth (1.x for the legacy client, 2.x for the
+ * modern one), so the server is judged by what a real client does with its
+ * metadata.
  *
  * @module
  */
