@@ -95,6 +95,11 @@ const ROWS: readonly Row[] = [
       "rejection.no_token": "pass",
     },
   },
+  // The MCP SDK's helper: it parses, but RFC 6750 §3 forbids the quote.
+  {
+    fault: "escaped_quote_in_challenge",
+    expect: { "rejection.wrong_issuer": "fail", "rejection.garbage": "fail" },
+  },
   // resource_metadata in the challenge: a MUST in 2025-06-18, one of two
   // mechanisms after (the well-known URL still works).
   {
