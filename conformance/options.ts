@@ -6,6 +6,12 @@
  */
 
 import { parseArgs } from "node:util";
+import {
+  isSpecRevision,
+  LATEST_SPEC,
+  SPEC_REVISIONS,
+  type SpecRevision,
+} from "./spec.ts";
 
 /** A tool the per-tool scenarios call. */
 export interface ToolProbe {
@@ -33,6 +39,22 @@ export interface RunOptions {
   readonly tool?: ToolProbe;
   /** A tool the same token may call, which must work. */
   readonly otherTool?: ToolProbe;
+  /**
+   * Scopes reading the server's resources needs. Empty: unknown, so a read
+   * without scopes is reported, not failed.
+   */
+  readonly resourceScopes: readonly string[];
+  /** Scopes getting the server's prompts needs (as {@link RunOptions.resourceScopes}). */
+  readonly promptScopes: readonly string[];
+  /** The MCP specification revision to judge against. */
+  readonly spec: SpecRevision;
+  /**
+   * Live mode: the server trusts a real issuer, so no mock issuer starts and
+   * only what a forger (or the holder of `tokenFile`) can do is checked.
+   */
+  readonly live: boolean;
+  /** Live mode: a file holding a real access token for the server. */
+  readonly tokenFile?: string;
   /** Command that starts the server under test (spawn mode). */
   readonly spawn?: string;
   /** Issuer bind address. */
@@ -69,7 +91,7 @@ export const DEFAULTS = Object.freeze({
   scopes: ["todo:read", "todo:write", "todo:admin"],
   tool: "create_todo",
   toolScopes: ["todo:write"],
-  toolArgs: { title: "conformance probe" },
+  toolArgs: { title: "conformance probe {marker}" },
   otherTool: "list_todos",
   otherToolScopes: ["todo:read"],
   otherToolArgs: {},
@@ -78,14 +100,37 @@ export const DEFAULTS = Object.freeze({
   requestTimeoutSeconds: 10,
 });
 
+/** The placeholder in tool arguments that is replaced by a unique marker per call. */
+export const MARKER = "{marker}";
+
 /** The `--help` text. */
 export const HELP =
   `mcp-scalekit conformance: checks that an MCP server is a correct OAuth
-resource server for Scalekit (MCP authorization 2025-06-18 / 2025-11-25,
-RFC 6750, RFC 8707, RFC 8725, RFC 9728), using a mock Scalekit issuer.
+resource server for Scalekit (MCP authorization ${
+    SPEC_REVISIONS.join(" / ")
+  }, RFC 6750, RFC 8707, RFC 9068, RFC 9728), using a mock Scalekit issuer,
+or, in live mode, against a deployed server.
 
 Usage:
   deno task conformance --url <MCP endpoint URL> [options]
+  deno task conformance --live --url <MCP endpoint URL> [--token-file <file>]
+
+The specification revision:
+  --spec <revision>           ${
+    SPEC_REVISIONS.join(" | ")
+  } (default ${LATEST_SPEC}); each
+                              finding's level (MUST, SHOULD, informational)
+                              comes from that revision's text
+
+Live mode, for a deployed server that trusts a real Scalekit environment:
+  --live                      start no mock issuer; check discovery (both
+                              documents, the issuer's metadata and keys), the
+                              challenges, Origin and CORS, and every token a
+                              forger can make (alg none, HS256 keyed with the
+                              issuer's public key, a foreign key, garbage)
+  --token-file <file>         a token from that environment (never printed):
+                              adds the happy path, tampered tokens and the
+                              scope checks the token allows
 
 Wiring the server under test to the mock issuer:
   (default)                   start the issuer, print the environment the server
@@ -115,12 +160,18 @@ What the server under test is expected to demand:
   })
   --tool-args <json>          its arguments (default ${
     JSON.stringify(DEFAULTS.toolArgs)
-  })
+  }); ${MARKER} becomes
+                              a unique marker, so the suite can see whether
+                              a refused call still wrote something
   --other-tool <name>         tool the same token may still call (default ${DEFAULTS.otherTool})
   --other-tool-scopes <list>  its scopes (default ${
     DEFAULTS.otherToolScopes.join(",")
   })
-  --other-tool-args <json>    its arguments (default {})
+  --other-tool-args <json>    its arguments (default {}); its result should
+                              show what --tool wrote (the marker)
+  --resource-scopes <list>    scopes reading the server's resources needs
+                              (default: unknown, a read without them is noted)
+  --prompt-scopes <list>      scopes getting the server's prompts needs
 
 Selection and output:
   --only <id|group>           run only this scenario, or this group such as
@@ -133,9 +184,11 @@ Selection and output:
   --request-timeout <s>       per-request timeout (default ${DEFAULTS.requestTimeoutSeconds})
   -h, --help                  this text
 
-Lists are comma- or space-separated. Exit status: 0 when no MUST scenario
-failed (and, with --strict, no SHOULD scenario either), 1 otherwise, 2 for
-bad options. The last line is "N passed, N failed".
+Lists are comma- or space-separated. Passed, failed, warned and skipped
+scenarios are counted apart; the line before the last gives the warnings and
+skips, the last line is "N passed, N failed". Exit status: 0 when no
+scenario failed (and, with --strict, none warned), 1 otherwise, 2 for bad
+options.
 `;
 
 /** Parses `args` (without the program name). */
@@ -158,6 +211,11 @@ export function parseCommandLine(args: readonly string[]): ParsedCommandLine {
         "other-tool": { type: "string" },
         "other-tool-scopes": { type: "string" },
         "other-tool-args": { type: "string" },
+        "resource-scopes": { type: "string" },
+        "prompt-scopes": { type: "string" },
+        spec: { type: "string" },
+        live: { type: "boolean" },
+        "token-file": { type: "string" },
         spawn: { type: "string" },
         "issuer-host": { type: "string" },
         "issuer-port": { type: "string" },
@@ -224,14 +282,33 @@ export function parseCommandLine(args: readonly string[]): ParsedCommandLine {
   ) {
     problems.push("--other-tool must need different scopes than --tool");
   }
+  const resourceScopes = list(values["resource-scopes"]);
+  const promptScopes = list(values["prompt-scopes"]);
   const scopes = [
     ...new Set([
       ...(values.scopes !== undefined ? list(values.scopes) : DEFAULTS.scopes),
       ...requiredScopes,
       ...(tool?.scopes ?? []),
       ...(otherTool?.scopes ?? []),
+      ...resourceScopes,
+      ...promptScopes,
     ]),
   ];
+  const spec = values.spec ?? LATEST_SPEC;
+  if (!isSpecRevision(spec)) {
+    problems.push(
+      `--spec "${spec}" must be one of ${SPEC_REVISIONS.join(", ")}`,
+    );
+  }
+  const live = values.live ?? false;
+  if (values["token-file"] !== undefined && !live) {
+    problems.push("--token-file is for live mode: add --live");
+  }
+  if (live && values.spawn !== undefined) {
+    problems.push(
+      "--spawn wires the server to the mock issuer; --live checks a server that trusts a real one: use one or the other",
+    );
+  }
   const issuerPort = integer(
     values["issuer-port"],
     "--issuer-port",
@@ -270,6 +347,11 @@ export function parseCommandLine(args: readonly string[]): ParsedCommandLine {
       scopes,
       tool,
       otherTool,
+      resourceScopes,
+      promptScopes,
+      spec: spec as SpecRevision,
+      live,
+      tokenFile: values["token-file"],
       spawn: values.spawn,
       issuerHost: values["issuer-host"] ?? DEFAULTS.issuerHost,
       issuerPort,

@@ -35,7 +35,7 @@ Deno.test("parseCommandLine() fills in the todo server's defaults", () => {
   assert.deepEqual(options.tool, {
     name: "create_todo",
     scopes: ["todo:write"],
-    args: { title: "conformance probe" },
+    args: { title: "conformance probe {marker}" },
   });
   assert.deepEqual(options.otherTool, {
     name: "list_todos",
@@ -53,7 +53,58 @@ Deno.test("parseCommandLine() fills in the todo server's defaults", () => {
   assert.equal(options.quiet, false);
   assert.equal(options.jsonPath, undefined);
   assert.equal(options.junitPath, undefined);
+  assert.deepEqual(options.resourceScopes, []);
+  assert.deepEqual(options.promptScopes, []);
+  assert.equal(options.spec, "2026-07-28");
+  assert.equal(options.live, false);
+  assert.equal(options.tokenFile, undefined);
   assert.ok(Object.isFrozen(options));
+});
+
+Deno.test("parseCommandLine() takes --spec among the three revisions, and names the others", async (t) => {
+  for (const spec of ["2025-06-18", "2025-11-25", "2026-07-28"]) {
+    await t.step(spec, () => {
+      assert.equal(run([...URL_FLAG, "--spec", spec]).spec, spec);
+    });
+  }
+  await t.step("an unknown revision", () => {
+    assert.deepEqual(problems([...URL_FLAG, "--spec", "2025-03-26"]), [
+      '--spec "2025-03-26" must be one of 2025-06-18, 2025-11-25, 2026-07-28',
+    ]);
+  });
+});
+
+Deno.test("parseCommandLine() reads live mode, and refuses a token file without it or spawn with it", async (t) => {
+  await t.step("--live --token-file", () => {
+    const options = run([...URL_FLAG, "--live", "--token-file", "t.txt"]);
+    assert.equal(options.live, true);
+    assert.equal(options.tokenFile, "t.txt");
+  });
+  await t.step("--token-file alone", () => {
+    assert.deepEqual(problems([...URL_FLAG, "--token-file", "t.txt"]), [
+      "--token-file is for live mode: add --live",
+    ]);
+  });
+  await t.step("--live with --spawn", () => {
+    assert.match(
+      problems([...URL_FLAG, "--live", "--spawn", "x"])[0],
+      /use one or the other/,
+    );
+  });
+});
+
+Deno.test("parseCommandLine() adds resource and prompt scopes to the scopes a full token carries", () => {
+  const options = run([
+    ...URL_FLAG,
+    "--resource-scopes",
+    "files:read",
+    "--prompt-scopes",
+    "todo:read prompts:use",
+  ]);
+  assert.deepEqual(options.resourceScopes, ["files:read"]);
+  assert.deepEqual(options.promptScopes, ["todo:read", "prompts:use"]);
+  assert.ok(options.scopes.includes("files:read"));
+  assert.ok(options.scopes.includes("prompts:use"));
 });
 
 Deno.test("parseCommandLine() derives --base-url by stripping a trailing /mcp from --url", async (t) => {

@@ -21,6 +21,7 @@ export interface Exchange {
     readonly method: string;
     readonly url: string;
     readonly authorization?: string;
+    readonly origin?: string;
     readonly body?: string;
   };
   /** The answer, or `undefined` when there was none. */
@@ -80,6 +81,8 @@ export interface ProbeOptions {
   readonly mcpUrl: string;
   /** Per-request timeout, in milliseconds. */
   readonly timeoutMs: number;
+  /** Tokens hidden from every record whatever the request (the live token). */
+  readonly secrets?: readonly LabelledToken[];
 }
 
 const BODY_EXCERPT = 600;
@@ -102,7 +105,7 @@ export function createProbe(options: ProbeOptions): Probe {
 
   function redact(text: string, labels: readonly LabelledToken[]): string {
     let out = text;
-    for (const token of labels) {
+    for (const token of [...labels, ...(options.secrets ?? [])]) {
       if (token.value !== "") {
         out = out.split(token.value).join(`<${token.label}>`);
       }
@@ -116,14 +119,18 @@ export function createProbe(options: ProbeOptions): Probe {
     labels: readonly LabelledToken[],
   ): Promise<Response> {
     const headers = new Headers(init.headers);
+    // What goes on the wire: fetch trims header values, so `Bearer ` is
+    // sent (and reported) as `Bearer`.
     const authorization = headers.get("authorization") ?? undefined;
+    const origin = headers.get("origin") ?? undefined;
     const body = typeof init.body === "string" ? init.body : undefined;
     const request = {
       method: init.method ?? "GET",
       url: redact(url, labels),
-      ...(authorization
+      ...(authorization !== undefined
         ? { authorization: redact(authorization, labels) }
         : {}),
+      ...(origin !== undefined ? { origin } : {}),
       ...(body ? { body: redact(body, labels).slice(0, BODY_EXCERPT) } : {}),
     };
     let response: Response;
@@ -164,7 +171,10 @@ export function createProbe(options: ProbeOptions): Probe {
         ...(response.headers.has("content-type")
           ? { contentType: response.headers.get("content-type")! }
           : {}),
-        body: redact(text, labels).slice(0, BODY_EXCERPT),
+        body: summarizeBody(
+          redact(text, labels),
+          response.headers.get("content-type"),
+        ),
       },
     });
     return response;
@@ -234,19 +244,40 @@ export function createProbe(options: ProbeOptions): Probe {
 
 const JWT = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
 const JSON_SECRET =
-  /("(?:access_token|refresh_token|id_token|client_secret|code|code_verifier)"\s*:\s*")[^"]*"/g;
+  /("(?:access_token|refresh_token|id_token|client_secret|code|code_verifier)"\s*:\s*")(?!<)[^"]*"/g;
+// A value already replaced by a `<label>` is left alone.
 const FORM_SECRET =
-  /\b((?:access_token|refresh_token|id_token|client_secret|code|code_verifier)=)[^&\s]*/g;
+  /\b((?:access_token|refresh_token|id_token|client_secret|code|code_verifier)=)(?!<)[^&\s]*/g;
 
 /**
  * Hides credentials that no label names (tokens issued during an OAuth
  * journey): JWTs, and secret fields of JSON and form bodies.
  */
 export function scrubSecrets(text: string): string {
+  // Named secret fields first, so a JWT among them reads `<redacted>`.
   return text
-    .replace(JWT, "<token>")
     .replace(JSON_SECRET, '$1<redacted>"')
-    .replace(FORM_SECRET, "$1<redacted>");
+    .replace(FORM_SECRET, "$1<redacted>")
+    .replace(JWT, "<token>");
+}
+
+/**
+ * A body as a report shows it: an HTML page cut to its title (error pages
+ * of proxies and frameworks are long and say nothing more), anything else
+ * cut to a few hundred characters.
+ */
+export function summarizeBody(
+  text: string,
+  contentType: string | null = null,
+): string {
+  const html = contentType?.toLowerCase().includes("text/html") ||
+    /^\s*<(!doctype html|html)[\s>]/i.test(text);
+  if (html) {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]
+      .replace(/\s+/g, " ").trim();
+    return title ? `(HTML page "${title}")` : "(HTML page without a title)";
+  }
+  return text.length > BODY_EXCERPT ? `${text.slice(0, BODY_EXCERPT)}…` : text;
 }
 
 function parseJson(text: string): unknown {

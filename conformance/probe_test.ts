@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { freePort, within, withServer } from "../fixtures/net.ts";
-import { createProbe, type Exchange, scrubSecrets } from "./probe.ts";
+import {
+  createProbe,
+  type Exchange,
+  scrubSecrets,
+  summarizeBody,
+} from "./probe.ts";
 
 const JWT_LIKE = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJlLXBhcnQ";
 
@@ -387,4 +392,86 @@ Deno.test("recordingFetch() sends and records a Request's own method, headers an
       assert.equal(exchange.request.body, '{"hello":1}');
     },
   );
+});
+
+Deno.test("send() labels a token in the access_token query parameter whole", async () => {
+  const secret = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
+  await withServer(() => new Response("no"), async (origin) => {
+    const probe = createProbe({ mcpUrl: `${origin}/mcp`, timeoutMs: 5_000 });
+    const recording = probe.record();
+    await probe.send({
+      url: `${origin}/mcp?access_token=${secret}`,
+      redact: [{ value: secret, label: "valid token" }],
+    });
+    const [exchange] = recording.stop();
+    assert.equal(
+      exchange.request.url,
+      `${origin}/mcp?access_token=<valid token>`,
+    );
+  });
+});
+
+Deno.test("send() records the Authorization header as it went out: fetch trims `Bearer ` to `Bearer`", async () => {
+  let received: string | null = "";
+  await withServer((request) => {
+    received = request.headers.get("authorization");
+    return new Response("no", { status: 401 });
+  }, async (origin) => {
+    const probe = createProbe({ mcpUrl: `${origin}/mcp`, timeoutMs: 5_000 });
+    const recording = probe.record();
+    await probe.send({ authorization: "Bearer " });
+    const [exchange] = recording.stop();
+    assert.equal(received, "Bearer");
+    assert.equal(exchange.request.authorization, received);
+  });
+});
+
+Deno.test("send() cuts an HTML body to its title and hides the secrets it was given", async () => {
+  const secret = "live-token-value";
+  const page =
+    `<!DOCTYPE html><html><head><title>502 Bad\n Gateway</title></head><body>${
+      "x".repeat(5000)
+    } ${secret}</body></html>`;
+  await withServer(
+    (request) =>
+      new URL(request.url).pathname === "/page"
+        ? new Response(page, {
+          status: 502,
+          headers: { "content-type": "text/html; charset=utf-8" },
+        })
+        : new Response(`echo ${request.headers.get("x-echo")}`),
+    async (origin) => {
+      const probe = createProbe({
+        mcpUrl: `${origin}/mcp`,
+        timeoutMs: 5_000,
+        secrets: [{ value: secret, label: "token from --token-file" }],
+      });
+      const recording = probe.record();
+      await probe.send({ method: "GET", url: `${origin}/page` });
+      await probe.send({ headers: { "x-echo": secret } });
+      const [html, echoed] = recording.stop();
+      assert.equal(html.response?.body, '(HTML page "502 Bad Gateway")');
+      assert.equal(echoed.response?.body, "echo <token from --token-file>");
+    },
+  );
+});
+
+Deno.test("summarizeBody() keeps short text, cuts long text and reduces HTML to its title", async (t) => {
+  const rows: ReadonlyArray<readonly [string, string | null, string]> = [
+    ['{"error":"x"}', "application/json", '{"error":"x"}'],
+    ["a".repeat(700), null, `${"a".repeat(600)}…`],
+    ["<html><body>no title</body></html>", null, "(HTML page without a title)"],
+    [
+      "  <!doctype HTML>\n<title>Oops</title>",
+      "text/plain",
+      '(HTML page "Oops")',
+    ],
+    ["<p>fragment</p>", "text/html", "(HTML page without a title)"],
+    ["", null, ""],
+  ];
+  for (const [text, type, expected] of rows) {
+    await t.step(JSON.stringify(text.slice(0, 30)), () => {
+      assert.equal(summarizeBody(text, type), expected);
+    });
+  }
 });

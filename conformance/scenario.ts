@@ -1,27 +1,41 @@
 /**
  * What a scenario is, what it records, and how its outcome is decided.
  *
+ * A scenario checks one rule (its own) and may find others broken on the
+ * way. Each finding takes its level from the rule it breaks, in the spec
+ * revision the run judges against (`spec.ts`), so a report never shows a
+ * warning at a MUST scenario's level.
+ *
  * @module
  */
 
 import type { MockIssuer } from "./issuer/types.ts";
 import type { RunOptions } from "./options.ts";
 import type { Exchange, Probe } from "./probe.ts";
+import type { Discovery } from "./discovery_facts.ts";
+import type { Forger } from "./forge.ts";
+import {
+  clauseOf,
+  type Level,
+  type RuleId,
+  RULES,
+  type SpecRevision,
+} from "./spec.ts";
 
-/**
- * How binding the checked rule is: a failed MUST fails the run; a failed
- * SHOULD is a warning (and fails the run only with `--strict`).
- */
-export type Level = "MUST" | "SHOULD";
+export type { Level } from "./spec.ts";
 
 /** A scenario's outcome. */
 export type Status = "pass" | "fail" | "warn" | "skip";
 
 /** One thing that was not as the spec wants. */
 export interface Finding {
-  /** MUST findings fail the scenario; SHOULD findings make it a warning. */
-  readonly level: Level;
-  /** What went wrong, in a sentence. */
+  /** The rule it breaks. */
+  readonly rule: RuleId;
+  /** That rule's level in the run's spec revision: MUST fails, SHOULD warns. */
+  readonly level: "MUST" | "SHOULD";
+  /** Where the rule is written, in that revision. */
+  readonly cite: string;
+  /** What went wrong, in a sentence that names no scenario-specific value. */
   readonly message: string;
   /** What the spec wants. */
   readonly expected: string;
@@ -35,15 +49,19 @@ export interface ScenarioResult {
   readonly id: string;
   /** One line saying what is checked. */
   readonly title: string;
-  /** The spec clause, e.g. `RFC 6750 §3.1`. */
-  readonly spec: string;
-  /** The level of the scenario's main requirement. */
+  /** The rule the scenario checks. */
+  readonly rule: RuleId;
+  /** That rule's level in the run's spec revision. */
   readonly level: Level;
+  /** Where the rule is written, e.g. `RFC 6750 §3.1`. */
+  readonly spec: string;
+  /** The rule's sentence, verbatim, when it has one. */
+  readonly quote?: string;
   /** Pass, fail, warn or skip. */
   readonly status: Status;
   /** What was wrong (empty when it passed). */
   readonly findings: readonly Finding[];
-  /** Informational remarks (how a refusal was given, why it was skipped). */
+  /** Informational remarks: how a refusal was given, why it was skipped, INFO-level findings. */
   readonly notes: readonly string[];
   /** Every HTTP exchange, tokens replaced by labels. */
   readonly exchanges: readonly Exchange[];
@@ -55,8 +73,17 @@ export interface ScenarioResult {
 export interface ScenarioContext {
   /** The run's options. */
   readonly options: RunOptions;
-  /** The mock Scalekit environment the server trusts. */
-  readonly issuer: MockIssuer;
+  /** The revision the run judges against. */
+  readonly spec: SpecRevision;
+  /**
+   * The mock Scalekit environment the server trusts; `undefined` in live
+   * mode, where nobody the suite controls can sign tokens.
+   */
+  readonly issuer?: MockIssuer;
+  /** In live mode, the token from `--token-file`, if one was given. */
+  readonly liveToken?: string;
+  /** In live mode, makes the bad tokens a forger can make without the issuer's key. */
+  readonly forger?: Forger;
   /** HTTP against the server under test, recorded for the report. */
   readonly probe: Probe;
   /**
@@ -64,14 +91,27 @@ export interface ScenarioContext {
    * yet used to sign: the rotation scenario signs with it.
    */
   readonly nextKid?: string;
+  /** Where the protected resource metadata is, found once per run as a client finds it. */
+  discovery(): Promise<Discovery>;
+  /**
+   * Computes a fact about the server once per run (a failed attempt is
+   * retried by the next caller): what every scenario would otherwise probe
+   * again, such as the era it speaks.
+   */
+  once<T>(key: string, compute: () => Promise<T>): Promise<T>;
 }
 
 /** Records findings while a scenario runs. */
 export interface Checker {
-  /** A failure at the scenario's own level. */
+  /** The scenario's own rule is broken. */
   fail(message: string, expected: string, actual: string): void;
-  /** A SHOULD-level finding, whatever the scenario's level. */
-  warn(message: string, expected: string, actual: string): void;
+  /** Another rule is broken; the finding takes that rule's level. */
+  violates(
+    rule: RuleId,
+    message: string,
+    expected: string,
+    actual: string,
+  ): void;
   /** An informational remark for the report. */
   note(text: string): void;
   /** Ends the scenario as skipped. */
@@ -84,11 +124,9 @@ export interface Scenario {
   readonly id: string;
   /** One line saying what is checked. */
   readonly title: string;
-  /** The clause it checks. */
-  readonly spec: string;
-  /** The level of its main requirement. */
-  readonly level: Level;
-  /** Runs the checks. Throwing counts as a failure with the error's message. */
+  /** The rule it checks; its level and citation come from the run's revision. */
+  readonly rule: RuleId;
+  /** Runs the checks. Throwing counts as a failure of its rule with the error's message. */
   run(context: ScenarioContext, check: Checker): Promise<void>;
 }
 
@@ -111,11 +149,33 @@ export async function runScenario(
   const started = performance.now();
   const recording = context.probe.record();
   let skipped = false;
+  const record = (
+    rule: RuleId,
+    message: string,
+    expected: string,
+    actual: string,
+  ) => {
+    const clause = clauseOf(rule, context.spec);
+    if (clause.level === "INFO") {
+      // Not binding in this revision: worth knowing, never a warning.
+      notes.push(
+        `${message} (informational in ${context.spec}: ${clause.cite}); expected ${expected}, got ${actual}`,
+      );
+      return;
+    }
+    findings.push({
+      rule,
+      level: clause.level,
+      cite: clause.cite,
+      message,
+      expected,
+      actual,
+    });
+  };
   const check: Checker = {
     fail: (message, expected, actual) =>
-      findings.push({ level: scenario.level, message, expected, actual }),
-    warn: (message, expected, actual) =>
-      findings.push({ level: "SHOULD", message, expected, actual }),
+      record(scenario.rule, message, expected, actual),
+    violates: record,
     note: (text) => notes.push(text),
     skip: (reason) => {
       throw new ScenarioSkipped(reason);
@@ -128,31 +188,40 @@ export async function runScenario(
       skipped = true;
       notes.push(error.message);
     } else {
-      findings.push({
-        level: scenario.level,
-        message: "The scenario could not complete",
-        expected: "the exchange to complete",
-        actual: error instanceof Error ? error.message : String(error),
-      });
+      record(
+        scenario.rule,
+        "The scenario could not complete",
+        "the exchange to complete",
+        error instanceof Error ? error.message : String(error),
+      );
     }
   }
   const exchanges = recording.stop();
-  const status: Status = skipped
-    ? "skip"
-    : findings.some((f) => f.level === "MUST")
+  // A finding made before a skip still counts: skipping must not hide it.
+  const status: Status = findings.some((f) => f.level === "MUST")
     ? "fail"
     : findings.length > 0
     ? "warn"
+    : skipped
+    ? "skip"
     : "pass";
+  const clause = clauseOf(scenario.rule, context.spec);
   return Object.freeze({
     id: scenario.id,
     title: scenario.title,
-    spec: scenario.spec,
-    level: scenario.level,
+    rule: scenario.rule,
+    level: clause.level,
+    spec: clause.cite,
+    ...(clause.quote === undefined ? {} : { quote: clause.quote }),
     status,
     findings,
     notes,
     exchanges,
     durationMs: Math.round(performance.now() - started),
   });
+}
+
+/** A rule's summary, for reports. */
+export function ruleSummary(rule: RuleId): string {
+  return RULES[rule].summary;
 }

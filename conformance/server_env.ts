@@ -11,11 +11,14 @@ import type { RunOptions } from "./options.ts";
 export interface ServerEnvironment {
   /** `FASTMCP_SERVER_AUTH` + `FASTMCP_SERVER_AUTH_SCALEKITPROVIDER_*`. */
   readonly fastmcp: Readonly<Record<string, string>>;
-  /** `SCALEKIT_ENVIRONMENT_URL`, `SCALEKIT_RESOURCE_ID`, `BASE_URL`, … */
+  /** `SCALEKIT_ENVIRONMENT_URL`, `SCALEKIT_RESOURCE_ID`, `BASE_URL`, the guides' `MCP_URL` and `SCALEKIT_CLIENT_ID`, … */
   readonly plain: Readonly<Record<string, string>>;
 }
 
 const PREFIX = "FASTMCP_SERVER_AUTH_SCALEKITPROVIDER_";
+
+/** The client id given to guide-style servers; a resource server never uses it. */
+export const GUIDE_CLIENT_ID = "skc_conformance";
 
 /** Variables that a spawned server must not inherit from the runner's shell. */
 export const INHERITED_AUTH_VARIABLE =
@@ -40,6 +43,11 @@ export function serverEnvironment(
       SCALEKIT_ENVIRONMENT_URL: issuerUrl,
       SCALEKIT_RESOURCE_ID: options.resourceId,
       BASE_URL: options.baseUrl,
+      // The Scalekit guides' servers read the base URL as MCP_URL, with a
+      // trailing slash, and pass SCALEKIT_CLIENT_ID to the provider (which
+      // ignores it); without them such a server exits at start.
+      MCP_URL: `${options.baseUrl.replace(/\/+$/, "")}/`,
+      SCALEKIT_CLIENT_ID: GUIDE_CLIENT_ID,
       ...(scopes ? { SCALEKIT_REQUIRED_SCOPES: scopes } : {}),
     },
   };

@@ -39,6 +39,8 @@ Deno.test("serverEnvironment() gives FastMCP and plain forms the same values", (
     SCALEKIT_ENVIRONMENT_URL: ISSUER,
     SCALEKIT_RESOURCE_ID: "res_env",
     BASE_URL: "http://127.0.0.1:3002",
+    MCP_URL: "http://127.0.0.1:3002/",
+    SCALEKIT_CLIENT_ID: "skc_conformance",
     SCALEKIT_REQUIRED_SCOPES: "todo:read,todo:write",
   });
 });
@@ -53,6 +55,23 @@ Deno.test("serverEnvironment() leaves required scopes out when there are none", 
     Object.keys(env.plain).filter((name) => name.includes("SCOPES")),
     [],
   );
+});
+
+Deno.test("serverEnvironment() gives guide-style servers MCP_URL with exactly one trailing slash", async (t) => {
+  for (
+    const [base, expected] of [
+      ["https://public.example", "https://public.example/"],
+      ["https://public.example/", "https://public.example/"],
+      ["https://public.example/api", "https://public.example/api/"],
+    ]
+  ) {
+    await t.step(base, () => {
+      assert.equal(
+        serverEnvironment(ISSUER, options(["--base-url", base])).plain.MCP_URL,
+        expected,
+      );
+    });
+  }
 });
 
 Deno.test("serverEnvironment() uses an explicit --base-url", () => {

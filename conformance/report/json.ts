@@ -1,22 +1,39 @@
 /**
- * The machine-readable JSON report (`--json <file>`).
+ * The machine-readable JSON report (`--json <file>`): every result with its
+ * findings, each finding naming its level and its root-cause group, and
+ * the groups themselves, as the console and JUnit reports show them.
  *
  * @module
  */
 
-import type { RunReport } from "../runner.ts";
+import { groupKey, type RunReport } from "../runner.ts";
 
 /** The report as JSON text, stable field order. */
 export function formatJsonReport(report: RunReport): string {
+  const groupOf = new Map(
+    report.groups.map((group) => [
+      `${group.rule}\u0000${group.message}`,
+      group.id,
+    ]),
+  );
   return JSON.stringify(
     {
       tool: "mcp-scalekit-conformance",
       url: report.url,
-      issuer: report.issuerUrl,
+      issuer: report.issuerUrl ?? null,
+      live: report.live,
+      spec: report.summary.spec,
       started_at: report.startedAt,
       duration_ms: report.durationMs,
       summary: report.summary,
-      results: report.results,
+      groups: report.groups,
+      results: report.results.map((result) => ({
+        ...result,
+        findings: result.findings.map((finding) => ({
+          ...finding,
+          group: groupOf.get(groupKey(finding)),
+        })),
+      })),
     },
     null,
     2,

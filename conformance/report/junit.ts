@@ -5,23 +5,46 @@
  * @module
  */
 
-import type { RunReport } from "../runner.ts";
+import { groupKey, type RunReport } from "../runner.ts";
 import type { ScenarioResult } from "../scenario.ts";
 
 /** The report as JUnit XML. */
 export function formatJunitReport(report: RunReport): string {
   const { summary } = report;
-  const cases = report.results.map((r) => testcase(r, summary.strict));
+  const groupOf = new Map(
+    report.groups.map((group) => [
+      `${group.rule}\u0000${group.message}`,
+      group.id,
+    ]),
+  );
+  const cases = report.results.map((r) => testcase(r, summary.strict, groupOf));
+  // A warning fails the run under --strict, so CI systems count it then.
+  const failures = summary.failed + (summary.strict ? summary.warnings : 0);
+  const properties = [
+    `      <property name="spec" value="MCP ${escape(summary.spec)}"/>`,
+    ...report.groups.map((group) =>
+      `      <property name="root cause ${group.id}" value="${
+        escape(
+          `[${group.level}] ${group.message} (${group.cite}): ${
+            group.cases.map((c) => c.scenario).join(", ")
+          }`,
+        )
+      }"/>`
+    ),
+  ];
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="mcp-scalekit conformance" tests="${report.results.length}" failures="${summary.failed}" skipped="${summary.skipped}" time="${
+    `<testsuites name="mcp-scalekit conformance" tests="${report.results.length}" failures="${failures}" skipped="${summary.skipped}" time="${
       seconds(report.durationMs)
     }">`,
     `  <testsuite name="${
       escape(report.url)
-    }" tests="${report.results.length}" failures="${summary.failed}" skipped="${summary.skipped}" time="${
+    }" tests="${report.results.length}" failures="${failures}" skipped="${summary.skipped}" time="${
       seconds(report.durationMs)
     }" timestamp="${report.startedAt}">`,
+    "    <properties>",
+    ...properties,
+    "    </properties>",
     ...cases,
     "  </testsuite>",
     "</testsuites>",
@@ -29,7 +52,11 @@ export function formatJunitReport(report: RunReport): string {
   ].join("\n");
 }
 
-function testcase(result: ScenarioResult, strict: boolean): string {
+function testcase(
+  result: ScenarioResult,
+  strict: boolean,
+  groupOf: ReadonlyMap<string, string>,
+): string {
   const group = result.id.split(".")[0];
   const open = `    <testcase classname="conformance.${escape(group)}" name="${
     escape(result.id)
@@ -38,12 +65,17 @@ function testcase(result: ScenarioResult, strict: boolean): string {
     [
       `spec: ${result.spec}`,
       ...result.findings.map((f) =>
-        `[${f.level}] ${f.message}\n  expected: ${f.expected}\n  actual: ${f.actual}`
+        `[${f.level}] ${f.message} (root cause ${
+          groupOf.get(groupKey(f))
+        }; ${f.cite})\n  expected: ${f.expected}\n  actual: ${f.actual}`
       ),
       ...result.notes.map((n) => `note: ${n}`),
     ].join("\n"),
   );
-  const first = escape(result.findings[0]?.message ?? "");
+  const first = escape(
+    (result.findings.find((f) => f.level === "MUST") ?? result.findings[0])
+      ?.message ?? "",
+  );
   switch (result.status) {
     case "fail":
       return `${open}\n      <failure type="MUST" message="${first}">${details}</failure>\n    </testcase>`;

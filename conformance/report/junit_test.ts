@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { RunReport } from "../runner.ts";
-import { summarize } from "../runner.ts";
+import { groupFindings, summarize } from "../runner.ts";
 import type { ScenarioResult, Status } from "../scenario.ts";
 import { formatJunitReport } from "./junit.ts";
 
@@ -97,11 +97,14 @@ function result(
     id,
     title: `${id} title`,
     spec: "RFC 6750 §3.1",
+    rule: "token_expiry",
     level: status === "warn" ? "SHOULD" : "MUST",
     status,
     findings: status === "fail" || status === "warn"
       ? [{
+        rule: status === "fail" ? "token_expiry" : "scopes_supported",
         level: status === "fail" ? "MUST" : "SHOULD",
+        cite: "RFC 6750 §3.1",
         message: `${id} finding`,
         expected: "HTTP 401",
         actual: "HTTP 200",
@@ -130,15 +133,24 @@ function report(
   return {
     url,
     issuerUrl: "http://127.0.0.1:4444",
+    live: false,
     startedAt: "2025-01-02T03:04:05.000Z",
     durationMs: 2500,
     results,
-    summary: summarize(results, strict),
+    groups: groupFindings(results),
+    summary: summarize(results, strict, "2026-07-28"),
   };
 }
 
 function testcases(root: Element): Element[] {
-  return root.children[0].children;
+  return root.children[0].children.filter((c) => c.name === "testcase");
+}
+
+function properties(root: Element): Record<string, string> {
+  const block = root.children[0].children.find((c) => c.name === "properties");
+  return Object.fromEntries(
+    (block?.children ?? []).map((p) => [p.attributes.name, p.attributes.value]),
+  );
 }
 
 Deno.test("formatJunitReport() writes one suite with a testcase per scenario, counts right", () => {
@@ -152,6 +164,13 @@ Deno.test("formatJunitReport() writes one suite with a testcase per scenario, co
     time: "2.500",
   });
   assert.equal(root.children.length, 1);
+  assert.deepEqual(properties(root), {
+    spec: "MCP 2026-07-28",
+    "root cause G1":
+      "[MUST] rejection.expired finding (RFC 6750 §3.1): rejection.expired",
+    "root cause G2":
+      "[SHOULD] rejection.no_token finding (RFC 6750 §3.1): rejection.no_token",
+  });
   const [suite] = root.children;
   assert.equal(suite.name, "testsuite");
   assert.deepEqual(suite.attributes, {
@@ -192,7 +211,7 @@ Deno.test("formatJunitReport() marks each status the way CI systems read it", as
       });
       assert.equal(
         failure.text,
-        "spec: RFC 6750 §3.1\n[MUST] rejection.expired finding\n  expected: HTTP 401\n  actual: HTTP 200",
+        "spec: RFC 6750 §3.1\n[MUST] rejection.expired finding (root cause G1; RFC 6750 §3.1)\n  expected: HTTP 401\n  actual: HTTP 200",
       );
     },
   );
@@ -200,7 +219,7 @@ Deno.test("formatJunitReport() marks each status the way CI systems read it", as
     assert.deepEqual(cases[2].children.map((c) => c.name), ["system-out"]);
     assert.match(
       cases[2].children[0].text,
-      /^WARNING spec: RFC 6750 §3\.1\n\[SHOULD\] rejection\.no_token finding/,
+      /^WARNING spec: RFC 6750 §3\.1\n\[SHOULD\] rejection\.no_token finding \(root cause G2/,
     );
   });
   await t.step("skip: <skipped> with the reason", () => {
@@ -236,7 +255,9 @@ Deno.test("formatJunitReport() escapes markup and drops characters XML cannot ca
       title: nasty,
       spec: nasty,
       findings: [{
+        rule: "token_expiry",
         level: "MUST",
+        cite: nasty,
         message: nasty,
         expected: nasty,
         actual: "</failure><injected/>",
@@ -256,7 +277,7 @@ Deno.test("formatJunitReport() escapes markup and drops characters XML cannot ca
   assert.equal(failed.children[0].attributes.message, clean);
   assert.equal(
     failed.children[0].text,
-    `spec: ${clean}\n[MUST] ${clean}\n  expected: ${clean}\n  actual: </failure><injected/>\nnote: ${clean}`,
+    `spec: ${clean}\n[MUST] ${clean} (root cause G1; ${clean})\n  expected: ${clean}\n  actual: </failure><injected/>\nnote: ${clean}`,
   );
   assert.equal(skipped.children[0].attributes.message, clean);
   assert.equal(warned.attributes.name, "journey.nasty: <x>&amp;");

@@ -1,6 +1,7 @@
 /**
  * Every scenario, in the order they run: discovery first (what a client
- * sees first), then refusals, scopes, the happy path and whole journeys.
+ * sees first), then Origin and CORS, refusals, scopes, the happy path and
+ * whole journeys.
  *
  * @module
  */
@@ -8,6 +9,7 @@
 import type { Scenario } from "../scenario.ts";
 import { DISCOVERY_SCENARIOS } from "./discovery.ts";
 import { HAPPY_PATH_SCENARIOS } from "./happy_path.ts";
+import { HTTP_SCENARIOS } from "./http.ts";
 import { JOURNEY_SCENARIOS } from "./journey.ts";
 import { REJECTION_SCENARIOS } from "./rejection.ts";
 import { SCOPE_SCENARIOS } from "./scopes.ts";
@@ -15,6 +17,7 @@ import { SCOPE_SCENARIOS } from "./scopes.ts";
 /** All scenarios. */
 export const ALL_SCENARIOS: readonly Scenario[] = Object.freeze([
   ...DISCOVERY_SCENARIOS,
+  ...HTTP_SCENARIOS,
   ...REJECTION_SCENARIOS,
   ...SCOPE_SCENARIOS,
   ...HAPPY_PATH_SCENARIOS,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { BAD_TOKEN_KINDS } from "../issuer/mod.ts";
 import type { Scenario } from "../scenario.ts";
+import { RULES } from "../spec.ts";
 import { ALL_SCENARIOS, selectScenarios } from "./all.ts";
 
 const ids = (scenarios: readonly Scenario[]) => scenarios.map((s) => s.id);
@@ -11,16 +12,50 @@ Deno.test("ALL_SCENARIOS have unique ids of the form group.name", () => {
   for (const id of all) assert.match(id, /^[a-z]+\.[a-z0-9_]+$/);
 });
 
-Deno.test("ALL_SCENARIOS each name a spec clause, a level and a title", () => {
+Deno.test("ALL_SCENARIOS each check a known rule, with a title", () => {
   for (const scenario of ALL_SCENARIOS) {
-    assert.ok(scenario.spec.trim() !== "", `${scenario.id} has no spec`);
     assert.ok(scenario.title.trim() !== "", `${scenario.id} has no title`);
-    assert.ok(
-      scenario.level === "MUST" || scenario.level === "SHOULD",
-      `${scenario.id} has level ${scenario.level}`,
-    );
+    assert.ok(scenario.rule in RULES, `${scenario.id} checks ${scenario.rule}`);
     assert.equal(typeof scenario.run, "function");
   }
+});
+
+Deno.test("ALL_SCENARIOS keep the ids of the first suite, so --skip lists still work", () => {
+  const all = new Set(ids(ALL_SCENARIOS));
+  for (
+    const id of [
+      "discovery.challenge",
+      "discovery.challenge_scope",
+      "discovery.metadata_from_challenge",
+      "discovery.metadata_path_suffixed",
+      "discovery.resource_matches",
+      "discovery.authorization_servers",
+      "discovery.authorization_server_metadata",
+      "discovery.scopes_supported",
+      "rejection.no_token",
+      "rejection.query_token",
+      "scopes.required_missing",
+      "scopes.tool_refused",
+      "scopes.other_tool_allowed",
+      "happy.initialize",
+      "happy.tools_list",
+      "happy.tools_call",
+      "journey.dynamic_registration",
+      "journey.client_metadata_document",
+    ]
+  ) {
+    assert.ok(all.has(id), `${id} is gone`);
+  }
+});
+
+Deno.test("ALL_SCENARIOS run the happy path and journeys with a legacy and a modern client", () => {
+  const all = new Set(ids(ALL_SCENARIOS));
+  const legacy = ids(ALL_SCENARIOS).filter((id) =>
+    /^(happy\.(initialize|tools_list|tools_call)|journey\.[a-z_]+)$/.test(id) &&
+    !id.endsWith("_modern")
+  );
+  assert.ok(legacy.length >= 5, legacy.join());
+  for (const id of legacy) assert.ok(all.has(`${id}_modern`), id);
 });
 
 Deno.test("ALL_SCENARIOS run each group together, discovery first", () => {
@@ -42,8 +77,7 @@ function fake(id: string): Scenario {
   return {
     id,
     title: id,
-    spec: "RFC 0000",
-    level: "MUST",
+    rule: "refuse_with_401",
     run: () => Promise.resolve(),
   };
 }

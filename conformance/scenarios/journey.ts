@@ -2,33 +2,94 @@
  * The whole client journey, as MCP Inspector makes it: discovery from the
  * 401, authorization-server metadata, registration (or a client ID metadata
  * document), authorization with PKCE, token, MCP calls, refresh. Driven by
- * the MCP SDK's own client auth, so the server is judged by what a real
- * client does with its metadata.
+ * the MCP SDK's own client auth (1.x for the legacy client, 2.x for the
+ * modern one), so the server is judged by what a real client does with its
+ * metadata.
  *
  * @module
  */
 
 // @ts-types="@modelcontextprotocol/sdk/client/auth"
-import {
-  auth,
-  discoverOAuthServerInfo,
-  exchangeAuthorization,
-  type OAuthClientProvider,
-  refreshAuthorization,
-  startAuthorization,
-} from "@modelcontextprotocol/sdk/client/auth.js";
-// @ts-types="@modelcontextprotocol/sdk/client/index"
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-// @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import * as legacyAuth from "@modelcontextprotocol/sdk/client/auth.js";
 // @ts-types="@modelcontextprotocol/sdk/shared/auth"
 import type {
   OAuthClientInformationMixed,
   OAuthClientMetadata,
   OAuthTokens,
 } from "@modelcontextprotocol/sdk/shared/auth.js";
+import * as modernClient from "@modelcontextprotocol/client";
 import type { Checker, Scenario, ScenarioContext } from "../scenario.ts";
-import { CLIENT_INFO, withClient } from "./_client.ts";
+import {
+  connectClient,
+  type Era,
+  EraUnavailable,
+  withClient,
+} from "./_client.ts";
+import { NEEDS_LOGIN, requireIssuer } from "./_helpers.ts";
+
+/** Authorization-server metadata, as far as the journeys read it. */
+type ServerMetadata = Record<string, unknown>;
+
+/** The OAuth client functions a journey uses, from the SDK of one era. */
+interface OAuthKit {
+  auth(
+    provider: MemoryOAuthClient,
+    options: {
+      serverUrl: string;
+      authorizationCode?: string;
+      fetchFn: typeof fetch;
+    },
+  ): Promise<string>;
+  discoverOAuthServerInfo(
+    serverUrl: string,
+    options: { fetchFn: typeof fetch },
+  ): Promise<
+    {
+      authorizationServerUrl: string;
+      authorizationServerMetadata?: ServerMetadata;
+    }
+  >;
+  startAuthorization(
+    authorizationServerUrl: string,
+    options: {
+      metadata?: ServerMetadata;
+      clientInformation: OAuthClientInformationMixed;
+      redirectUrl: string;
+      scope: string;
+      state: string;
+      resource: URL;
+    },
+  ): Promise<{ authorizationUrl: URL; codeVerifier: string }>;
+  exchangeAuthorization(
+    authorizationServerUrl: string,
+    options: {
+      metadata?: ServerMetadata;
+      clientInformation: OAuthClientInformationMixed;
+      authorizationCode: string;
+      codeVerifier: string;
+      redirectUri: string;
+      resource: URL;
+      fetchFn: typeof fetch;
+    },
+  ): Promise<OAuthTokens>;
+  refreshAuthorization(
+    authorizationServerUrl: string,
+    options: {
+      metadata?: ServerMetadata;
+      clientInformation: OAuthClientInformationMixed;
+      refreshToken: string;
+      resource: URL;
+      fetchFn: typeof fetch;
+    },
+  ): Promise<OAuthTokens>;
+}
+
+// The two SDKs take the same shapes; their declared types differ in detail
+// (v2's metadata types are stricter), so each is viewed through OAuthKit.
+const KITS: Readonly<Record<Era, OAuthKit>> = {
+  legacy: legacyAuth as unknown as OAuthKit,
+  modern: modernClient as unknown as OAuthKit,
+};
 
 /** Where the simulated browser is sent back to; nothing needs to listen there. */
 const REDIRECT_URL = "http://127.0.0.1:53682/callback";
@@ -71,7 +132,7 @@ async function authorizeInBrowser(
 }
 
 /** An in-memory OAuth client, like the one MCP Inspector keeps in the browser. */
-class MemoryOAuthClient implements OAuthClientProvider {
+class MemoryOAuthClient {
   client?: OAuthClientInformationMixed;
   saved?: OAuthTokens;
   verifier = "";
@@ -110,11 +171,48 @@ class MemoryOAuthClient implements OAuthClientProvider {
   codeVerifier() {
     return this.verifier;
   }
+  // SDK v2 binds the callback to the authorization server it discovered
+  // (SEP-2352): it keeps what it learned here between the two legs.
+  saveDiscoveryState(state: unknown) {
+    this.discovered = state;
+  }
+  discoveryState() {
+    return this.discovered;
+  }
+  discovered?: unknown;
+}
+
+/**
+ * Skips a modern journey when it cannot apply: under an older revision, or
+ * against a server that does not speak the 2026-07-28 era (found with a
+ * minted token, before any registration).
+ */
+async function eraApplies(
+  context: ScenarioContext,
+  check: Checker,
+  era: Era,
+): Promise<void> {
+  const issuer = requireIssuer(context, check, NEEDS_LOGIN);
+  if (era === "legacy") return;
+  if (context.spec !== "2026-07-28") {
+    check.skip(`the 2026-07-28 era is not part of ${context.spec}`);
+  }
+  const probe = {
+    value: await issuer.mint({ resourceId: context.options.resourceId }),
+    label: "token for the era check",
+  };
+  try {
+    await withClient(context, probe, () => {}, "modern");
+  } catch (error) {
+    if (error instanceof EraUnavailable) check.skip(error.message);
+    throw error;
+  }
 }
 
 /** Connects with an access token and lists tools; a refusal is a failure of `step`. */
 async function useTokens(
   context: ScenarioContext,
+  era: Era,
   accessToken: string,
   label: string,
   check: Checker,
@@ -124,12 +222,13 @@ async function useTokens(
     await withClient(
       context,
       { value: accessToken, label },
-      (connection) => connection.client.listTools(),
+      (connection) => connection.session.listTools(),
+      era,
     );
   } catch (error) {
     check.fail(
       `The token from the ${step} was refused`,
-      "initialize and tools/list to succeed",
+      "connecting and tools/list to succeed",
       (error as Error).message,
     );
   }
@@ -138,16 +237,23 @@ async function useTokens(
 /** Refreshes with the SDK, then checks the new access token works. */
 async function refreshThenUse(
   context: ScenarioContext,
+  era: Era,
   check: Checker,
-  authorizationServerUrl: string | URL,
-  refresh: Omit<Parameters<typeof refreshAuthorization>[1], "resource">,
+  authorizationServerUrl: string,
+  refresh: {
+    metadata?: ServerMetadata;
+    clientInformation: OAuthClientInformationMixed;
+    refreshToken: string;
+    fetchFn: typeof fetch;
+  },
 ): Promise<void> {
-  const refreshed = await refreshAuthorization(authorizationServerUrl, {
-    ...refresh,
-    resource: new URL(context.options.url),
-  });
+  const refreshed = await KITS[era].refreshAuthorization(
+    authorizationServerUrl,
+    { ...refresh, resource: new URL(context.options.url) },
+  );
   await useTokens(
     context,
+    era,
     refreshed.access_token,
     "refreshed access token",
     check,
@@ -155,170 +261,199 @@ async function refreshThenUse(
   );
 }
 
-/** The journey scenarios. */
+/** The journey of a client that registers dynamically (RFC 7591), as MCP Inspector does. */
+async function dynamicRegistration(
+  context: ScenarioContext,
+  check: Checker,
+  era: Era,
+): Promise<void> {
+  await eraApplies(context, check, era);
+  const kit = KITS[era];
+  const provider = new MemoryOAuthClient();
+  const fetchFn = context.probe.recordingFetch([]);
+  // 1. Connect without a token: the SDK reads the 401 challenge, the
+  //    resource metadata and the authorization server's metadata,
+  //    registers, and asks for a redirect to the authorization endpoint.
+  try {
+    const connection = await connectClient(context, {
+      era,
+      authProvider: provider,
+      fetch: fetchFn,
+    });
+    await connection.close();
+    check.fail(
+      "The server let an unauthenticated client connect",
+      "HTTP 401 and an authorization redirect",
+      "connected",
+    );
+    return;
+  } catch (error) {
+    if (provider.pendingAuthorization === undefined) {
+      check.fail(
+        "The SDK client could not get from the 401 to an authorization request",
+        "discovery, registration and an authorization URL",
+        (error as Error).message,
+      );
+      return;
+    }
+  }
+  if (provider.client === undefined) {
+    check.fail(
+      "No client was registered",
+      "dynamic client registration",
+      "none",
+    );
+    return;
+  }
+  // 2. The user agent logs in and consents; the client exchanges the code.
+  const code = await authorizeInBrowser(
+    context,
+    provider.pendingAuthorization,
+  );
+  const result = await kit.auth(provider, {
+    serverUrl: context.options.url,
+    authorizationCode: code,
+    fetchFn,
+  });
+  if (result !== "AUTHORIZED" || provider.saved === undefined) {
+    check.fail(
+      "The code could not be exchanged for a token",
+      "tokens",
+      result,
+    );
+    return;
+  }
+  // 3. MCP works with the token.
+  await useTokens(
+    context,
+    era,
+    provider.saved.access_token,
+    "access token from the journey",
+    check,
+    "authorization code flow",
+  );
+  // 4. Refresh, and the refreshed token works too.
+  const refreshToken = provider.saved.refresh_token;
+  if (refreshToken === undefined) {
+    check.fail(
+      "No refresh token was issued",
+      "a refresh token (the client registered the refresh_token grant)",
+      "none",
+    );
+    return;
+  }
+  const info = await kit.discoverOAuthServerInfo(context.options.url, {
+    fetchFn,
+  });
+  await refreshThenUse(context, era, check, info.authorizationServerUrl, {
+    metadata: info.authorizationServerMetadata,
+    clientInformation: provider.client,
+    refreshToken,
+    fetchFn,
+  });
+}
+
+/** The journey of a client identified by a client ID metadata document. */
+async function clientMetadataDocument(
+  context: ScenarioContext,
+  check: Checker,
+  era: Era,
+): Promise<void> {
+  await eraApplies(context, check, era);
+  const kit = KITS[era];
+  const fetchFn = context.probe.recordingFetch([]);
+  const document = serveClientMetadata();
+  try {
+    const info = await kit.discoverOAuthServerInfo(context.options.url, {
+      fetchFn,
+    });
+    const metadata = info.authorizationServerMetadata;
+    if (metadata?.client_id_metadata_document_supported !== true) {
+      check.skip(
+        "the authorization server does not support client ID metadata documents",
+      );
+    }
+    const clientInformation = { client_id: document.url };
+    const resource = new URL(context.options.url);
+    const state = crypto.randomUUID();
+    const { authorizationUrl, codeVerifier } = await kit.startAuthorization(
+      info.authorizationServerUrl,
+      {
+        metadata,
+        clientInformation,
+        redirectUrl: REDIRECT_URL,
+        scope: context.options.scopes.join(" "),
+        state,
+        resource,
+      },
+    );
+    const code = await authorizeInBrowser(context, authorizationUrl, state);
+    const tokens = await kit.exchangeAuthorization(
+      info.authorizationServerUrl,
+      {
+        metadata,
+        clientInformation,
+        authorizationCode: code,
+        codeVerifier,
+        redirectUri: REDIRECT_URL,
+        resource,
+        fetchFn,
+      },
+    );
+    await useTokens(
+      context,
+      era,
+      tokens.access_token,
+      "access token for the metadata-document client",
+      check,
+      "client ID metadata document flow",
+    );
+    if (tokens.refresh_token !== undefined) {
+      await refreshThenUse(context, era, check, info.authorizationServerUrl, {
+        metadata,
+        clientInformation,
+        refreshToken: tokens.refresh_token,
+        fetchFn,
+      });
+    }
+  } finally {
+    await document.close();
+  }
+}
+
+/** The journey scenarios, each with a legacy and a modern client. */
 export const JOURNEY_SCENARIOS: readonly Scenario[] = [
   {
     id: "journey.dynamic_registration",
     title:
-      "a client that knows only the URL registers, authorizes with PKCE, calls tools and refreshes",
-    spec:
-      "MCP authorization 2025-06-18 §Authorization Flow; RFC 7591; RFC 7636; RFC 8707",
-    level: "MUST",
-    async run(context: ScenarioContext, check: Checker) {
-      const provider = new MemoryOAuthClient();
-      const fetchFn = context.probe.recordingFetch([]);
-      // 1. Connect without a token: the SDK reads the 401 challenge, the
-      //    resource metadata and the authorization server's metadata,
-      //    registers, and asks for a redirect to the authorization endpoint.
-      const first = new Client({ ...CLIENT_INFO });
-      const transport = new StreamableHTTPClientTransport(
-        new URL(context.options.url),
-        {
-          authProvider: provider,
-          fetch: fetchFn,
-        },
-      );
-      try {
-        await first.connect(transport);
-        check.fail(
-          "The server let an unauthenticated client connect",
-          "HTTP 401 and an authorization redirect",
-          "connected",
-        );
-        return;
-      } catch (error) {
-        if (provider.pendingAuthorization === undefined) {
-          check.fail(
-            "The SDK client could not get from the 401 to an authorization request",
-            "discovery, registration and an authorization URL",
-            (error as Error).message,
-          );
-          return;
-        }
-      } finally {
-        await first.close();
-      }
-      if (provider.client === undefined) {
-        check.fail(
-          "No client was registered",
-          "dynamic client registration",
-          "none",
-        );
-        return;
-      }
-      // 2. The user agent logs in and consents; the client exchanges the code.
-      const code = await authorizeInBrowser(
-        context,
-        provider.pendingAuthorization,
-      );
-      const result = await auth(provider, {
-        serverUrl: context.options.url,
-        authorizationCode: code,
-        fetchFn,
-      });
-      if (result !== "AUTHORIZED" || provider.saved === undefined) {
-        check.fail(
-          "The code could not be exchanged for a token",
-          "tokens",
-          result,
-        );
-        return;
-      }
-      // 3. The MCP session works with the token.
-      await useTokens(
-        context,
-        provider.saved.access_token,
-        "access token from the journey",
-        check,
-        "authorization code flow",
-      );
-      // 4. Refresh, and the refreshed token works too.
-      const refreshToken = provider.saved.refresh_token;
-      if (refreshToken === undefined) {
-        check.fail(
-          "No refresh token was issued",
-          "a refresh token (the client registered the refresh_token grant)",
-          "none",
-        );
-        return;
-      }
-      const info = await discoverOAuthServerInfo(context.options.url, {
-        fetchFn,
-      });
-      await refreshThenUse(context, check, info.authorizationServerUrl, {
-        metadata: info.authorizationServerMetadata,
-        clientInformation: provider.client,
-        refreshToken,
-        fetchFn,
-      });
-    },
+      "a client that knows only the URL registers, authorizes with PKCE, calls tools and refreshes (legacy client)",
+    rule: "client_journey",
+    run: (context: ScenarioContext, check: Checker) =>
+      dynamicRegistration(context, check, "legacy"),
+  },
+  {
+    id: "journey.dynamic_registration_modern",
+    title:
+      "a client that knows only the URL registers, authorizes with PKCE, calls tools and refreshes (modern client)",
+    rule: "client_journey",
+    run: (context: ScenarioContext, check: Checker) =>
+      dynamicRegistration(context, check, "modern"),
   },
   {
     id: "journey.client_metadata_document",
     title:
-      "a client identified by a client ID metadata document authorizes and calls tools",
-    spec:
-      "MCP authorization 2025-11-25 §Client ID Metadata Documents; RFC 7636; RFC 8707",
-    level: "MUST",
-    async run(context: ScenarioContext, check: Checker) {
-      const fetchFn = context.probe.recordingFetch([]);
-      const document = serveClientMetadata();
-      try {
-        const info = await discoverOAuthServerInfo(context.options.url, {
-          fetchFn,
-        });
-        const metadata = info.authorizationServerMetadata;
-        if (metadata?.client_id_metadata_document_supported !== true) {
-          check.skip(
-            "the authorization server does not support client ID metadata documents",
-          );
-        }
-        const clientInformation = { client_id: document.url };
-        const resource = new URL(context.options.url);
-        const state = crypto.randomUUID();
-        const { authorizationUrl, codeVerifier } = await startAuthorization(
-          info.authorizationServerUrl,
-          {
-            metadata,
-            clientInformation,
-            redirectUrl: REDIRECT_URL,
-            scope: context.options.scopes.join(" "),
-            state,
-            resource,
-          },
-        );
-        const code = await authorizeInBrowser(context, authorizationUrl, state);
-        const tokens = await exchangeAuthorization(
-          info.authorizationServerUrl,
-          {
-            metadata,
-            clientInformation,
-            authorizationCode: code,
-            codeVerifier,
-            redirectUri: REDIRECT_URL,
-            resource,
-            fetchFn,
-          },
-        );
-        await useTokens(
-          context,
-          tokens.access_token,
-          "access token for the metadata-document client",
-          check,
-          "client ID metadata document flow",
-        );
-        if (tokens.refresh_token !== undefined) {
-          await refreshThenUse(context, check, info.authorizationServerUrl, {
-            metadata,
-            clientInformation,
-            refreshToken: tokens.refresh_token,
-            fetchFn,
-          });
-        }
-      } finally {
-        await document.close();
-      }
-    },
+      "a client identified by a client ID metadata document authorizes and calls tools (legacy client)",
+    rule: "client_journey",
+    run: (context: ScenarioContext, check: Checker) =>
+      clientMetadataDocument(context, check, "legacy"),
+  },
+  {
+    id: "journey.client_metadata_document_modern",
+    title:
+      "a client identified by a client ID metadata document authorizes and calls tools (modern client)",
+    rule: "client_journey",
+    run: (context: ScenarioContext, check: Checker) =>
+      clientMetadataDocument(context, check, "modern"),
   },
 ];
 

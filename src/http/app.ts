@@ -47,6 +47,11 @@ export interface AppOptions {
   readonly logger?: Logger;
   /** Token verifier; default one built from `config.auth`. */
   readonly verifier?: TokenVerifier;
+  /**
+   * Who may do what. Default built from `config.auth.requiredScopes` and the
+   * scope table; tests inject faults around the real one.
+   */
+  readonly policy?: ScopePolicy;
   /** The fetch used for the JWKS and forwarded metadata. Default the global `fetch`. */
   readonly fetch?: typeof fetch;
   /** The clock, in milliseconds since the epoch. Default `Date.now`. */
@@ -85,7 +90,7 @@ const MCP_EXPOSED_HEADERS = [
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const { config, store } = options;
   const logger = options.logger ?? silentLogger;
-  const policy = createScopePolicy({
+  const policy = options.policy ?? createScopePolicy({
     requiredScopes: config.auth.requiredScopes,
   });
   const servers = createMcpServers({
