@@ -4,8 +4,8 @@
  * `.dev/`, so a restart does not break a client's registration) and this
  * server wired to it, then prints how to connect MCP Inspector.
  *
- * Variables: `PORT` (server, default 3002), `MOCK_ISSUER_PORT` (issuer,
- * default 3003), `DEV_STATE_DIR` (default `.dev`); any server variable from
+ * Its own variables are `DEV_SETTINGS` (`PORT`, `MOCK_ISSUER_PORT`,
+ * `DEV_STATE_DIR`), read like every other setting; any server variable from
  * the README may be added (`LOG_LEVEL`, `MCP_SCOPE_DENIAL`, …).
  *
  * @module
@@ -13,6 +13,9 @@
 
 import { startMockIssuer } from "./conformance/issuer/mod.ts";
 import { readEnv } from "./src/config/env_file.ts";
+import { ConfigError } from "./src/config/errors.ts";
+import { loadSettings } from "./src/config/settings.ts";
+import { AUTH_SETTINGS, DEV_SETTINGS } from "./src/config/table.ts";
 import { EXIT_CONFIG, serve, stopSignal } from "./src/serve.ts";
 
 /** The resource id dev mode registers. */
@@ -22,20 +25,20 @@ export const DEV_SCOPES = ["todo:read", "todo:write", "todo:admin"] as const;
 
 async function main(): Promise<number> {
   const env = readEnv();
-  const port = env.PORT ?? "3002";
-  const issuerPort = Number(env.MOCK_ISSUER_PORT ?? "3003");
-  if (!Number.isInteger(issuerPort) || issuerPort < 0 || issuerPort > 65535) {
-    console.error(
-      `MOCK_ISSUER_PORT "${env.MOCK_ISSUER_PORT}" must be a port number from 0 to 65535`,
-    );
+  let settings;
+  try {
+    settings = loadSettings(DEV_SETTINGS, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
     return EXIT_CONFIG;
   }
-  const stateDir = env.DEV_STATE_DIR ?? ".dev";
+  const { port, mockIssuerPort, stateDir } = settings;
   const baseUrl = `http://localhost:${port}`;
   await Deno.mkdir(stateDir, { recursive: true, mode: 0o700 });
 
   const issuer = await startMockIssuer({
-    port: issuerPort,
+    port: mockIssuerPort,
     statePath: `${stateDir}/mock-issuer.json`,
     resources: [{
       id: DEV_RESOURCE_ID,
@@ -45,14 +48,15 @@ async function main(): Promise<number> {
   });
   const stop = stopSignal();
   try {
+    // Under the names read first, so a FastMCP .env cannot point dev mode
+    // at a real environment.
     return await serve({
       ...env,
       FASTMCP_SERVER_AUTH: "scalekit",
-      SCALEKIT_ENVIRONMENT_URL: issuer.url,
-      SCALEKIT_RESOURCE_ID: DEV_RESOURCE_ID,
-      BASE_URL: baseUrl,
-      PORT: port,
-      HOST: env.HOST ?? "127.0.0.1",
+      [AUTH_SETTINGS.environmentUrl.fastmcp]: issuer.url,
+      [AUTH_SETTINGS.resourceId.fastmcp]: DEV_RESOURCE_ID,
+      [AUTH_SETTINGS.scalekitBaseUrl.fastmcp]: baseUrl,
+      PORT: String(port),
     }, {
       stop,
       onReady: (config) =>

@@ -46,9 +46,13 @@ Deno.test("dev mode wires the issuer and server, and a restart keeps registratio
   const port = freePort();
   const issuerPort = freePort();
   const env = {
-    PORT: String(port),
-    MOCK_ISSUER_PORT: String(issuerPort),
+    // Padded: read like every setting (trimmed), not pasted into a URL.
+    PORT: ` ${port} `,
+    MOCK_ISSUER_PORT: `${issuerPort}\t`,
     DEV_STATE_DIR: stateDir,
+    // A FastMCP .env for a real environment must not win over the mock.
+    FASTMCP_SERVER_AUTH_SCALEKITPROVIDER_ENVIRONMENT_URL:
+      "https://real-env.scalekit.example",
   };
   const mcpUrl = `http://localhost:${port}/mcp`;
   const issuer = `http://127.0.0.1:${issuerPort}`;
@@ -118,7 +122,7 @@ Deno.test("dev mode wires the issuer and server, and a restart keeps registratio
   }
 });
 
-Deno.test("dev mode refuses a bad MOCK_ISSUER_PORT, naming it", async () => {
+Deno.test("dev mode refuses a bad PORT and MOCK_ISSUER_PORT at once, naming both", async () => {
   const { code, stderr } = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -128,12 +132,18 @@ Deno.test("dev mode refuses a bad MOCK_ISSUER_PORT, naming it", async () => {
       "--allow-write",
       DEV,
     ],
-    env: { MOCK_ISSUER_PORT: "abc", NO_COLOR: "1" },
+    // PORT 0 would leave the mock issuer without the server's URL.
+    env: { PORT: "0", MOCK_ISSUER_PORT: "abc", NO_COLOR: "1" },
     clearEnv: true,
     stdin: "null",
     stdout: "null",
     stderr: "piped",
   }).output();
   assert.equal(code, 78);
-  assert.match(new TextDecoder().decode(stderr), /MOCK_ISSUER_PORT "abc"/);
+  const text = new TextDecoder().decode(stderr);
+  assert.match(
+    text,
+    /^- PORT must be a whole number from 1 to 65535, not "0"$/m,
+  );
+  assert.match(text, /^- MOCK_ISSUER_PORT must be .*, not "abc"$/m);
 });

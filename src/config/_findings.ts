@@ -10,7 +10,7 @@ import type { ConfigWarning } from "./types.ts";
 
 /** Problems and warnings collected during one `loadConfig()` call. */
 export interface Findings {
-  /** Problems, in the order found. */
+  /** Problems, in the order found, unique by variable and message. */
   readonly problems: ConfigProblem[];
   /** Warnings, in the order found, unique by code and variable. */
   readonly warnings: ConfigWarning[];
@@ -21,13 +21,16 @@ export function createFindings(): Findings {
   return { problems: [], warnings: [] };
 }
 
-/** Records a problem with `variable`. */
+/** Records a problem with `variable`, unless the same one is recorded already. */
 export function addProblem(
   findings: Findings,
   variable: string,
   message: string,
 ): void {
-  findings.problems.push({ variable, message });
+  const seen = findings.problems.some((p) =>
+    p.variable === variable && p.message === message
+  );
+  if (!seen) findings.problems.push({ variable, message });
 }
 
 /** Records a warning unless one with the same code and variable exists. */

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { ConfigError, type ConfigProblem } from "./errors.ts";
 import { loadConfig } from "./load.ts";
-import type { Env } from "./_read.ts";
+import type { Env } from "./settings.ts";
 import type { ConfigWarning } from "./types.ts";
 
 /** A minimal valid Scalekit environment, using the plain names. */

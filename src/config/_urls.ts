@@ -1,71 +1,8 @@
 /**
- * URL checks and the well-known URL rules shared by the endpoint and the
- * providers.
+ * Host and URL rules shared by the parsers and the derived settings.
  *
  * @module
  */
-
-import { quote } from "./_findings.ts";
-
-/** A parsed URL, or why the value is not an acceptable one. */
-export type UrlResult =
-  | { readonly ok: true; readonly url: URL }
-  | { readonly ok: false; readonly message: string };
-
-/** Options for {@link parseHttpUrl}. */
-export interface HttpUrlOptions {
-  /** Refuse a query (`?`) or fragment (`#`), as base URLs and issuers must. Default `false`. */
-  readonly bare?: boolean;
-  /** An example value shown in messages. Default `"https://mcp.example.com"`. */
-  readonly example?: string;
-}
-
-/**
- * Parses an absolute http(s) URL without credentials. Messages name
- * `variable` and, for a wrong scheme, the scheme.
- */
-export function parseHttpUrl(
-  raw: string,
-  variable: string,
-  options: HttpUrlOptions = {},
-): UrlResult {
-  const example = quote(options.example ?? "https://mcp.example.com");
-  const url = URL.parse(raw);
-  if (url === null || !raw.includes("://")) {
-    // "localhost:3002" parses, with "localhost:" as its scheme; say what is
-    // missing rather than calling "localhost" a scheme.
-    return {
-      ok: false,
-      message:
-        `${variable} must be an absolute URL starting with "https://" or "http://", such as ${example}, not ${
-          quote(raw)
-        }`,
-    };
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    return {
-      ok: false,
-      message: `${variable} must use http or https, not ${
-        quote(url.protocol.slice(0, -1))
-      } (in ${quote(raw)}); set it to a URL such as ${example}`,
-    };
-  }
-  if (url.username !== "" || url.password !== "") {
-    return {
-      ok: false,
-      message: `${variable} must not contain a user name or password`,
-    };
-  }
-  if (options.bare && (raw.includes("?") || raw.includes("#"))) {
-    return {
-      ok: false,
-      message: `${variable} must not have a query or fragment, but ${
-        quote(raw)
-      } does`,
-    };
-  }
-  return { ok: true, url };
-}
 
 /**
  * Whether `host` (a HOST setting or a URL's hostname, IPv6 with or without

@@ -12,52 +12,44 @@ Deno.test("BASE_URL and MCP_PATH combine into one endpoint URL", async (t) => {
   const cases: {
     base: string;
     path?: string;
-    baseUrl: string;
     mcpUrl: string;
     metadata: string;
     warned?: boolean;
   }[] = [
     {
       base: "http://localhost:3002",
-      baseUrl: "http://localhost:3002",
       mcpUrl: "http://localhost:3002/mcp",
       metadata:
         "http://localhost:3002/.well-known/oauth-protected-resource/mcp",
     },
     {
       base: "http://localhost:3002/",
-      baseUrl: "http://localhost:3002",
       mcpUrl: "http://localhost:3002/mcp",
       metadata:
         "http://localhost:3002/.well-known/oauth-protected-resource/mcp",
     },
     {
       base: "https://x.com/api/",
-      baseUrl: "https://x.com/api",
       mcpUrl: "https://x.com/api/mcp",
       metadata: "https://x.com/.well-known/oauth-protected-resource/api/mcp",
     },
     {
       base: "https://x.com//api//",
-      baseUrl: "https://x.com/api",
       mcpUrl: "https://x.com/api/mcp",
       metadata: "https://x.com/.well-known/oauth-protected-resource/api/mcp",
     },
     {
       base: "HTTPS://X.COM:443",
-      baseUrl: "https://x.com",
       mcpUrl: "https://x.com/mcp",
       metadata: "https://x.com/.well-known/oauth-protected-resource/mcp",
     },
     {
       base: "https://x.com:8443",
-      baseUrl: "https://x.com:8443",
       mcpUrl: "https://x.com:8443/mcp",
       metadata: "https://x.com:8443/.well-known/oauth-protected-resource/mcp",
     },
     {
       base: "http://localhost:3002/mcp",
-      baseUrl: "http://localhost:3002",
       mcpUrl: "http://localhost:3002/mcp",
       metadata:
         "http://localhost:3002/.well-known/oauth-protected-resource/mcp",
@@ -65,7 +57,6 @@ Deno.test("BASE_URL and MCP_PATH combine into one endpoint URL", async (t) => {
     },
     {
       base: "http://localhost:3002/mcp/",
-      baseUrl: "http://localhost:3002",
       mcpUrl: "http://localhost:3002/mcp",
       metadata:
         "http://localhost:3002/.well-known/oauth-protected-resource/mcp",
@@ -73,42 +64,36 @@ Deno.test("BASE_URL and MCP_PATH combine into one endpoint URL", async (t) => {
     },
     {
       base: "https://x.com/api/mcp",
-      baseUrl: "https://x.com/api",
       mcpUrl: "https://x.com/api/mcp",
       metadata: "https://x.com/.well-known/oauth-protected-resource/api/mcp",
       warned: true,
     },
     {
       base: "https://x.com/foo-mcp",
-      baseUrl: "https://x.com/foo-mcp",
       mcpUrl: "https://x.com/foo-mcp/mcp",
       metadata:
         "https://x.com/.well-known/oauth-protected-resource/foo-mcp/mcp",
     },
     {
       base: "https://x.com/mcpx",
-      baseUrl: "https://x.com/mcpx",
       mcpUrl: "https://x.com/mcpx/mcp",
       metadata: "https://x.com/.well-known/oauth-protected-resource/mcpx/mcp",
     },
     {
       base: "https://x.com",
       path: "/",
-      baseUrl: "https://x.com",
       mcpUrl: "https://x.com/",
       metadata: "https://x.com/.well-known/oauth-protected-resource",
     },
     {
       base: "https://x.com/mcp",
       path: "/",
-      baseUrl: "https://x.com/mcp",
       mcpUrl: "https://x.com/mcp/",
       metadata: "https://x.com/.well-known/oauth-protected-resource/mcp",
     },
     {
       base: "https://x.com/api/v1/",
       path: "/api/v1",
-      baseUrl: "https://x.com",
       mcpUrl: "https://x.com/api/v1",
       metadata: "https://x.com/.well-known/oauth-protected-resource/api/v1",
       warned: true,
@@ -116,7 +101,6 @@ Deno.test("BASE_URL and MCP_PATH combine into one endpoint URL", async (t) => {
     {
       base: "https://x.com/mcp",
       path: "/v1/mcp",
-      baseUrl: "https://x.com/mcp",
       mcpUrl: "https://x.com/mcp/v1/mcp",
       metadata: "https://x.com/.well-known/oauth-protected-resource/mcp/v1/mcp",
     },
@@ -128,7 +112,6 @@ Deno.test("BASE_URL and MCP_PATH combine into one endpoint URL", async (t) => {
         BASE_URL: c.base,
         MCP_PATH: c.path,
       });
-      assert.equal(config.baseUrl, c.baseUrl);
       assert.equal(config.mcpUrl, c.mcpUrl);
       assert.equal(config.resourceMetadataUrl, c.metadata);
       assert.equal(

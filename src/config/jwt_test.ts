@@ -240,12 +240,14 @@ Deno.test("malformed JWT lists are problems naming their variable", async (t) =>
   }
 });
 
-Deno.test("FASTMCP_SERVER_AUTH_JWT_PUBLIC_KEY is refused: keys come from a JWKS", () => {
+Deno.test("a static public key is not a key source: the JWKS URI is still required", () => {
+  const { [`${J}JWKS_URI`]: _, ...env } = JWT_ENV;
   const problem = onlyProblem({
-    ...JWT_ENV,
+    ...env,
     [`${J}PUBLIC_KEY`]: "-----BEGIN PUBLIC KEY-----",
   });
-  assert.equal(problem.variable, `${J}PUBLIC_KEY`);
+  assert.equal(problem.variable, `${J}JWKS_URI`);
+  assert.match(problem.message, /a static public key is not supported$/);
   assert.doesNotMatch(problem.message, /BEGIN/);
 });
 

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "./errors.ts";
-import { loadConfig } from "./load.ts";
+import { describeConfig, type Env, loadConfig } from "./load.ts";
+import { SETTINGS } from "./table.ts";
 import {
   assertMessageStyle,
+  JWT_ENV,
   problemsOf,
   SCALEKIT_ENV,
   warningKeys,
@@ -25,12 +27,10 @@ Deno.test("loadConfig() returns exactly the Config fields", () => {
   assert.deepEqual(Object.keys(config).sort(), [
     "allowedOrigins",
     "auth",
-    "baseUrl",
     "clockSkewSeconds",
     "host",
     "logLevel",
     "maxBodyBytes",
-    "mcpPath",
     "mcpUrl",
     "port",
     "proxyAuthorizationServerMetadata",
@@ -157,8 +157,8 @@ Deno.test("an unknown provider still reports the other problems", () => {
   });
   assert.deepEqual(problems.map((p) => p.variable), [
     "FASTMCP_SERVER_AUTH",
-    "PORT",
     "BASE_URL",
+    "PORT",
   ]);
 });
 
@@ -174,8 +174,8 @@ Deno.test("loadConfig() returns each warning at most once", () => {
   const P = "FASTMCP_SERVER_AUTH_SCALEKITPROVIDER_";
   assert.deepEqual(warningKeys(warnings), [
     `deprecated_variable:${P}MCP_URL`,
-    `mcp_path_in_base_url:${P}MCP_URL`,
     `ignored_variable:${P}CLIENT_ID`,
+    `mcp_path_in_base_url:${P}MCP_URL`,
     `insecure_base_url:${P}MCP_URL`,
   ]);
   for (const w of warnings) {
@@ -192,4 +192,99 @@ Deno.test("loadConfig() matches its documented example", () => {
   });
   assert.equal(config.mcpUrl, "https://mcp.example.com/mcp");
   assert.equal(warnings.length, 0);
+});
+
+Deno.test("describeConfig() gives each setting's source and effective value", () => {
+  const { provider, settings, problems, warnings } = describeConfig({
+    ...SCALEKIT_ENV,
+    SCALEKIT_ENVIRONMENT_URL: "https://acme.scalekit.dev/",
+    PORT: " 8080 ",
+    LOG_LEVEL: "",
+    SCALEKIT_CLIENT_ID: "skc_1",
+  });
+  assert.equal(provider, "scalekit");
+  assert.deepEqual(problems, []);
+  assert.deepEqual(warningKeys(warnings), [
+    "ignored_variable:SCALEKIT_CLIENT_ID",
+  ]);
+  const byKey = new Map(settings.map((s) => [s.key, s]));
+  assert.deepEqual(byKey.get("provider"), {
+    key: "provider",
+    variables: ["FASTMCP_SERVER_AUTH"],
+    source: "derived",
+    value: '"scalekit"',
+  });
+  assert.deepEqual(byKey.get("environmentUrl"), {
+    key: "environmentUrl",
+    variables: [
+      "FASTMCP_SERVER_AUTH_SCALEKITPROVIDER_ENVIRONMENT_URL",
+      "SCALEKIT_ENVIRONMENT_URL",
+    ],
+    variable: "SCALEKIT_ENVIRONMENT_URL",
+    source: "environment",
+    value: '"https://acme.scalekit.dev"',
+  });
+  assert.equal(byKey.get("port")?.value, "8080");
+  assert.equal(byKey.get("port")?.variable, "PORT");
+  assert.deepEqual(
+    [byKey.get("logLevel")?.source, byKey.get("logLevel")?.value],
+    ["default", '"info"'],
+  );
+  assert.deepEqual(
+    [byKey.get("allowedOrigins")?.source, byKey.get("allowedOrigins")?.value],
+    ["derived", '["https://mcp.example.com"]'],
+  );
+  assert.equal(byKey.get("clientId")?.source, "ignored");
+  assert.equal(byKey.get("clientId")?.value, undefined);
+  assert.equal(byKey.get("resourceName")?.source, "unset");
+  assert.ok(!byKey.has("jwksUri"), "JWT settings do not apply");
+  assert.ok(!JSON.stringify(settings).includes("skc_"));
+});
+
+Deno.test("describeConfig() names the values the JWT provider derives", () => {
+  const { BASE_URL: _, ...env } = JWT_ENV;
+  const { settings, problems } = describeConfig({ ...env, PORT: "4000" });
+  assert.deepEqual(problems, []);
+  const derived = Object.fromEntries(
+    settings.filter((s) => s.source === "derived").map((s) => [s.key, s.value]),
+  );
+  assert.deepEqual(derived, {
+    jwtBaseUrl: '"http://127.0.0.1:4000/"',
+    audiences: '["http://127.0.0.1:4000/mcp"]',
+    authorizationServers: '["https://auth.example.com"]',
+    allowedOrigins: '["http://127.0.0.1:4000"]',
+  });
+});
+
+Deno.test("describeConfig() returns what loadConfig() would throw or warn, without throwing", async (t) => {
+  const envs: Record<string, Env> = {
+    valid: { ...SCALEKIT_ENV, MCP_URL: "http://legacy.example.com/mcp" },
+    invalid: { ...SCALEKIT_ENV, PORT: "x", SCALEKIT_RESOURCE_ID: "res 1" },
+    "no provider": {
+      BASE_URL: "ftp://x",
+      FASTMCP_SERVER_AUTH_JWT_ALGORITHM: "HS256",
+    },
+    "none on a public host": { FASTMCP_SERVER_AUTH: "none", HOST: "0.0.0.0" },
+  };
+  for (const [name, env] of Object.entries(envs)) {
+    await t.step(name, () => {
+      const description = describeConfig(env);
+      let thrown: readonly unknown[] = [];
+      let warned: readonly unknown[] = [];
+      try {
+        warned = loadConfig(env).warnings;
+      } catch (error) {
+        assert.ok(error instanceof ConfigError);
+        thrown = error.problems;
+      }
+      assert.deepEqual(description.problems, thrown);
+      if (thrown.length === 0) assert.deepEqual(description.warnings, warned);
+      assert.equal(description.problems.length > 0, name !== "valid");
+    });
+  }
+  await t.step("an unknown provider lists every setting", () => {
+    const { provider, settings } = describeConfig({ FASTMCP_SERVER_AUTH: "x" });
+    assert.equal(provider, undefined);
+    assert.equal(settings.length, Object.keys(SETTINGS).length);
+  });
 });

@@ -39,7 +39,7 @@ Deno.test("FASTMCP_SERVER_AUTH=none takes an optional BASE_URL", async (t) => {
       FASTMCP_SERVER_AUTH: "none",
       PORT: "4000",
     });
-    assert.equal(config.baseUrl, "http://127.0.0.1:4000");
+    assert.equal(config.mcpUrl, "http://127.0.0.1:4000/mcp");
   });
   await t.step("derived with PORT 0", () => {
     const { config } = loadConfig({ FASTMCP_SERVER_AUTH: "none", PORT: "0" });

@@ -41,8 +41,6 @@ Deno.test("Scalekit settings derive keys, issuers, audiences and metadata URLs",
     ],
     authorizationServerMetadataUrl:
       "https://acme.scalekit.dev/.well-known/oauth-authorization-server/resources/res_92015146095",
-    environmentUrl: "https://acme.scalekit.dev",
-    resourceId: "res_92015146095",
   });
   assert.equal(config.mcpUrl, "https://mcp.example.com/mcp");
   assert.equal(
@@ -67,7 +65,6 @@ Deno.test("the environment URL is normalised without a trailing slash", async (t
         ...SCALEKIT_ENV,
         SCALEKIT_ENVIRONMENT_URL: raw,
       });
-      assert.equal(auth.environmentUrl, expected);
       assert.equal(auth.jwksUri, `${expected}/keys`);
       assert.equal(auth.issuers[0], expected);
     });
@@ -88,9 +85,9 @@ Deno.test("FastMCP's prefixed Scalekit names win over the plain names", async (t
   await t.step("all prefixed set", () => {
     const { config } = loadConfig(env);
     const auth = config.auth as TokenAuthConfig;
-    assert.equal(auth.environmentUrl, "https://prefixed.scalekit.dev");
-    assert.equal(auth.resourceId, "res_prefixed");
-    assert.equal(config.baseUrl, "https://prefixed.example.com");
+    assert.equal(auth.issuers[0], "https://prefixed.scalekit.dev");
+    assert.equal(auth.audiences[0], "res_prefixed");
+    assert.equal(config.mcpUrl, "https://prefixed.example.com/mcp");
     assert.deepEqual(auth.requiredScopes, ["prefixed"]);
   });
   await t.step("empty prefixed values fall back to the plain names", () => {
@@ -102,9 +99,9 @@ Deno.test("FastMCP's prefixed Scalekit names win over the plain names", async (t
       [`${P}REQUIRED_SCOPES`]: "",
     });
     const auth = config.auth as TokenAuthConfig;
-    assert.equal(auth.environmentUrl, "https://plain.scalekit.dev");
-    assert.equal(auth.resourceId, "res_plain");
-    assert.equal(config.baseUrl, "https://plain.example.com");
+    assert.equal(auth.issuers[0], "https://plain.scalekit.dev");
+    assert.equal(auth.audiences[0], "res_plain");
+    assert.equal(config.mcpUrl, "https://plain.example.com/mcp");
     assert.deepEqual(auth.requiredScopes, ["plain"]);
   });
 });
@@ -207,7 +204,7 @@ Deno.test("MCP_URL is a deprecated alias of BASE_URL with one warning", async (t
   for (const c of cases) {
     await t.step(c.name, () => {
       const { config, warnings } = loadConfig({ ...base, ...c.env });
-      assert.equal(config.baseUrl, c.baseUrl);
+      assert.equal(config.mcpUrl, `${c.baseUrl}/mcp`);
       assert.deepEqual(warningKeys(warnings), [c.warning]);
       assert.match(warnings[0].message, c.replacement);
       assertMessageStyle(warnings[0].message);
@@ -250,20 +247,20 @@ Deno.test("a Scalekit client id is accepted, ignored and warned about once", asy
 Deno.test("missing Scalekit settings are all reported, each naming both variables", () => {
   const problems = problemsOf({ FASTMCP_SERVER_AUTH: "scalekit" });
   assert.deepEqual(problems.map((p) => p.variable), [
-    `${P}BASE_URL`,
     `${P}ENVIRONMENT_URL`,
     `${P}RESOURCE_ID`,
+    `${P}BASE_URL`,
   ]);
   assert.match(
-    problems[0].message,
+    problems[2].message,
     new RegExp(`^Set ${P}BASE_URL or BASE_URL `),
   );
   assert.match(
-    problems[1].message,
+    problems[0].message,
     new RegExp(`^Set ${P}ENVIRONMENT_URL or SCALEKIT_ENVIRONMENT_URL `),
   );
   assert.match(
-    problems[2].message,
+    problems[1].message,
     new RegExp(
       `^Set ${P}RESOURCE_ID or SCALEKIT_RESOURCE_ID to your resource id \\(res_…\\)`,
     ),

@@ -11,7 +11,7 @@ Deno.test("server settings have documented defaults", () => {
   const config = configWith({});
   assert.equal(config.host, "127.0.0.1");
   assert.equal(config.port, 3002);
-  assert.equal(config.mcpPath, "/mcp");
+  assert.equal(config.mcpUrl, "https://mcp.example.com/mcp");
   assert.equal(config.maxBodyBytes, 1_048_576);
   assert.equal(config.clockSkewSeconds, 30);
   assert.equal(config.logLevel, "info");
@@ -69,11 +69,13 @@ Deno.test("valid server settings are parsed", async (t) => {
     [{ MCP_SHUTDOWN_GRACE_SECONDS: "2.5" }, { shutdownGraceMs: 2500 }],
     [{ MCP_SHUTDOWN_GRACE_SECONDS: ".25" }, { shutdownGraceMs: 250 }],
     [{ MCP_SHUTDOWN_GRACE_SECONDS: "3600" }, { shutdownGraceMs: 3_600_000 }],
-    [{ MCP_PATH: "/api/mcp" }, { mcpPath: "/api/mcp" }],
-    [{ MCP_PATH: "/mcp/" }, { mcpPath: "/mcp" }],
-    [{ MCP_PATH: "//api//mcp//" }, { mcpPath: "/api/mcp" }],
-    [{ MCP_PATH: "/" }, { mcpPath: "/" }],
-    [{ MCP_PATH: "/a%20b" }, { mcpPath: "/a%20b" }],
+    [{ MCP_PATH: "/api/mcp" }, { mcpUrl: "https://mcp.example.com/api/mcp" }],
+    [{ MCP_PATH: "/mcp/" }, { mcpUrl: "https://mcp.example.com/mcp" }],
+    [{ MCP_PATH: "//api//mcp//" }, {
+      mcpUrl: "https://mcp.example.com/api/mcp",
+    }],
+    [{ MCP_PATH: "/" }, { mcpUrl: "https://mcp.example.com/" }],
+    [{ MCP_PATH: "/a%20b" }, { mcpUrl: "https://mcp.example.com/a%20b" }],
   ];
   for (const [env, expected] of cases) {
     await t.step(JSON.stringify(env), () => {
@@ -151,5 +153,5 @@ Deno.test("blank server settings take their defaults", () => {
   assert.equal(config.port, 3002);
   assert.equal(config.host, "127.0.0.1");
   assert.equal(config.logLevel, "info");
-  assert.equal(config.mcpPath, "/mcp");
+  assert.equal(config.mcpUrl, "https://mcp.example.com/mcp");
 });

@@ -5,6 +5,9 @@
  * @module
  */
 
+import type { SettingValues } from "./settings.ts";
+import type { SERVER_SETTINGS } from "./table.ts";
+
 /** Which token verifier protects the MCP endpoint. */
 export type ProviderKind = "scalekit" | "jwt" | "none";
 
@@ -43,10 +46,6 @@ export interface TokenAuthConfig {
    * provider has no single such document.
    */
   readonly authorizationServerMetadataUrl?: string;
-  /** Scalekit only: the environment URL, without a trailing slash. */
-  readonly environmentUrl?: string;
-  /** Scalekit only: the resource id (`res_…`). */
-  readonly resourceId?: string;
 }
 
 /** No authentication at all (loopback only). */
@@ -60,43 +59,26 @@ export interface NoAuthConfig {
 /** The selected provider's settings. */
 export type AuthConfig = TokenAuthConfig | NoAuthConfig;
 
-/** Everything the server needs, parsed once and frozen. */
-export interface Config {
+/** The fields `load.ts` derives from several settings. */
+export interface DerivedConfig {
   /** The selected provider and its settings. */
   readonly auth: AuthConfig;
-  /** The public base URL, normalised without a trailing slash (`https://mcp.example.com`). */
-  readonly baseUrl: string;
-  /** The MCP endpoint's path (`/mcp`), starting with `/`, no trailing slash. */
-  readonly mcpPath: string;
-  /** The exact public MCP endpoint URL: `baseUrl` + `mcpPath`. The RFC 9728 `resource`. */
+  /** The exact public MCP endpoint URL: base URL + MCP path. The RFC 9728 `resource`. */
   readonly mcpUrl: string;
   /** The path-suffixed protected resource metadata URL (RFC 9728 §3.1), as sent in challenges. */
   readonly resourceMetadataUrl: string;
-  /** Address to bind. Default `127.0.0.1`. */
-  readonly host: string;
-  /** Port to bind, 0–65535 (0 picks a free one). Default 3002. */
-  readonly port: number;
   /** Browser origins allowed to call the MCP endpoint, as exact origins. */
   readonly allowedOrigins: readonly string[];
-  /** Largest accepted request body, in bytes. Default 1 MiB. */
-  readonly maxBodyBytes: number;
-  /** Leeway for `exp` and `nbf`, in seconds. Default 30. */
-  readonly clockSkewSeconds: number;
-  /** Log verbosity. Default `info`. */
-  readonly logLevel: LogLevel;
-  /** How a tool call without its scopes is answered. Default `http`. */
-  readonly scopeDenial: ScopeDenialMode;
-  /** JSON responses (default) or SSE streams. */
-  readonly responseMode: ResponseMode;
-  /** Optional RFC 9728 `resource_name`. */
-  readonly resourceName?: string;
-  /** Optional RFC 9728 `resource_documentation` URL. */
-  readonly resourceDocumentation?: string;
-  /** Serve `/.well-known/oauth-authorization-server` by forwarding the issuer's. Default off. */
-  readonly proxyAuthorizationServerMetadata: boolean;
-  /** How long shutdown waits for in-flight requests, in milliseconds. Default 10 000. */
-  readonly shutdownGraceMs: number;
 }
+
+/**
+ * The settings used as parsed, one field per entry of `SERVER_SETTINGS`
+ * (see `table.ts` for each one's variable, default and meaning).
+ */
+export type ServerSettings = SettingValues<typeof SERVER_SETTINGS>;
+
+/** Everything the server needs, parsed once and frozen. */
+export type Config = DerivedConfig & ServerSettings;
 
 /** A warning found while reading the configuration, logged once at start. */
 export interface ConfigWarning {

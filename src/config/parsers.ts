@@ -1,0 +1,264 @@
+/**
+ * The parsers the settings table uses: zod schemas from a variable's
+ * trimmed, non-blank text to a typed value. A problem is a zod issue whose
+ * message is what follows the variable's name (`must be …, not "x"`).
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { quote, quoteChoices } from "./_findings.ts";
+import { normalisePath } from "./_urls.ts";
+
+/** Parses a variable's trimmed, non-blank text into a `T`. */
+export type Parser<T> = z.ZodType<T, string>;
+
+/** What is wrong with a value: the words after the variable's name. */
+export class Problem {
+  constructor(readonly message: string) {}
+}
+
+/** A problem, written as a template: no`must be …, not ${q}`. */
+function no(parts: TemplateStringsArray, ...values: unknown[]): Problem {
+  return new Problem(String.raw({ raw: parts }, ...values));
+}
+
+/**
+ * A {@link Parser} from a function given the text and its quoted form, and
+ * returning the value or a {@link Problem}.
+ */
+function parser<T>(parse: (raw: string, q: string) => T | Problem): Parser<T> {
+  return z.string().transform((raw, ctx) => {
+    const result = parse(raw, quote(raw));
+    if (!(result instanceof Problem)) return result;
+    ctx.addIssue({ code: "custom", message: result.message });
+    return z.NEVER;
+  });
+}
+
+/** Any text. */
+export const text = (): Parser<string> => z.string();
+
+/** A whole number from `min` to `max` (digits only: no sign, point or exponent). */
+export function integer(min: number, max?: number): Parser<number> {
+  const range = max === undefined
+    ? `of at least ${min}`
+    : `from ${min} to ${max}`;
+  return parser((raw, q) => {
+    const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    const ok = Number.isSafeInteger(value) && value >= min &&
+      value <= (max ?? value);
+    return ok ? value : no`must be a whole number ${range}, not ${q}`;
+  });
+}
+
+/** A number of seconds above 0 and at most `max`, as whole milliseconds (at least 1). */
+export function secondsAsMs(max: number): Parser<number> {
+  return parser((raw, q) => {
+    const seconds = /^(\d+(\.\d*)?|\.\d+)$/.test(raw) ? Number(raw) : 0;
+    return seconds > 0 && seconds <= max
+      ? Math.max(1, Math.round(seconds * 1000))
+      : no`must be a number of seconds above 0 and at most ${max}, such as "10" or "2.5", not ${q}`;
+  });
+}
+
+/** One of the names, in any case, mapped to its value; messages list them in this order. */
+export function choice<T>(
+  choices: readonly (readonly [string, T])[],
+): Parser<T> {
+  const byName = new Map(choices.map(([n, value]) => [n.toLowerCase(), value]));
+  const names = quoteChoices(choices.map(([name]) => name));
+  return parser((raw, q) =>
+    byName.get(raw.toLowerCase()) ??
+      no`must be ${names} (in any case), not ${q}`
+  );
+}
+
+/** `true`/`false`, `1`/`0` or `yes`/`no`, in any case. */
+export const boolean = (): Parser<boolean> =>
+  choice([["true", true], ["false", false], ["1", true], ["0", false], [
+    "yes",
+    true,
+  ], ["no", false]]);
+
+/** A host name or address to listen on. */
+export function host(): Parser<string> {
+  // A URL here is a common slip; Deno.serve would fail later, less helpfully.
+  return parser((raw, q) =>
+    /[\s/?#@]/.test(raw)
+      ? no`must be a host name or IP address to listen on, such as "127.0.0.1" or "0.0.0.0", not ${q}; put the public URL in BASE_URL`
+      : raw
+  );
+}
+
+/** A URL path starting with `/`, slashes normalised (`"//a//b/"` → `"/a/b"`; `"/"` stays). */
+export function urlPath(): Parser<string> {
+  return parser((raw, q) => {
+    if (!raw.startsWith("/")) {
+      return no`must start with "/", such as "/mcp", not ${q}`;
+    }
+    const path = normalisePath(raw) || "/";
+    // The path must survive URL parsing unchanged, or the endpoint served
+    // and the URL advertised would differ.
+    const url = new URL(path, "http://localhost");
+    return url.pathname === path && url.search === "" && url.hash === ""
+      ? path
+      : no`must be a plain URL path such as "/mcp", without a query, fragment, "." or ".." segments or characters that need percent-encoding, not ${q}`;
+  });
+}
+
+/** Options for {@link httpUrlText}. */
+export interface HttpUrlOptions {
+  /** Refuse a query (`?`) or fragment (`#`), as base URLs and issuers must. Default `false`. */
+  readonly bare?: boolean;
+  /** An example shown in messages. Default `"https://mcp.example.com"`. */
+  readonly example?: string;
+}
+
+/** What is wrong with `raw` as an http(s) URL without credentials, or `undefined`. */
+export function httpUrlProblem(
+  raw: string,
+  options: HttpUrlOptions = {},
+): Problem | undefined {
+  const q = quote(raw);
+  const example = quote(options.example ?? "https://mcp.example.com");
+  const url = URL.parse(raw);
+  // "localhost:3002" parses, with "localhost:" as its scheme; say what is
+  // missing rather than calling "localhost" a scheme.
+  if (url === null || !raw.includes("://")) {
+    return no`must be an absolute URL starting with "https://" or "http://", such as ${example}, not ${q}`;
+  }
+  const scheme = quote(url.protocol.slice(0, -1));
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    return no`must use http or https, not ${scheme} (in ${q}); set it to a URL such as ${example}`;
+  }
+  if (url.username !== "" || url.password !== "") {
+    return no`must not contain a user name or password`;
+  }
+  if (options.bare && /[?#]/.test(raw)) {
+    return no`must not have a query or fragment, but ${q} does`;
+  }
+}
+
+/** An absolute http(s) URL without credentials, kept as written (issuers are compared character by character). */
+export const httpUrlText = (options?: HttpUrlOptions): Parser<string> =>
+  parser((raw) => httpUrlProblem(raw, options) ?? raw);
+
+/** Like {@link httpUrlText}, parsed. */
+export const httpUrl = (options?: HttpUrlOptions): Parser<URL> =>
+  httpUrlText(options).transform((raw) => new URL(raw));
+
+/** A Scalekit resource id: unreserved URL characters (RFC 3986 §2.3), as it is used as a path segment. */
+export const resourceId = (): Parser<string> =>
+  parser((raw, q) =>
+    /^[A-Za-z0-9._~-]+$/.test(raw)
+      ? raw
+      : no`must be a Scalekit resource id such as "res_92015146095" (letters, digits, "_", "-", "." or "~"), not ${q}`
+  );
+
+/**
+ * FastMCP's list syntax: a value starting with `[` is a JSON array of
+ * strings; anything else is split on commas and whitespace alike. Items are
+ * trimmed, empty ones dropped, duplicates removed (first kept). With `item`,
+ * each item is parsed too, and every bad item is a problem of its own.
+ */
+export function list(): Parser<string[]>;
+export function list<T>(item: Parser<T>): Parser<T[]>;
+export function list<T>(item?: Parser<T>): Parser<string[] | T[]> {
+  const strings = parser((raw) => {
+    if (!raw.startsWith("[")) return unique(raw.split(/[\s,]+/));
+    let items: unknown[];
+    try {
+      // A text starting with "[" that parses is always an array.
+      items = JSON.parse(raw);
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      // The parser's own message quotes the input: keep only the position.
+      const at = /at position (\d+)/.exec(error.message);
+      const where = at ? ` (error at character ${Number(at[1]) + 1})` : "";
+      return no`starts with "[" but is not a valid JSON array${where}; write it as ["a","b"] or as a comma-separated list`;
+    }
+    const bad = items.findIndex((each) => typeof each !== "string");
+    const what = describeJson(items[bad]);
+    return bad === -1
+      ? unique(items as string[])
+      : no`must be a JSON array of strings, but item ${bad + 1} is ${what}`;
+  });
+  return item ? strings.pipe(z.array(item)).transform(unique) : strings;
+}
+
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ).
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+/** A list of OAuth scopes (RFC 6749 §3.3 scope tokens). */
+export const scopes = (): Parser<string[]> =>
+  list(
+    parser((scope, q) =>
+      SCOPE_TOKEN.test(scope)
+        ? scope
+        : no`contains ${q}, which is not a valid scope (RFC 6749 §3.3: printable ASCII without spaces, quotes or backslashes)`
+    ),
+  );
+
+/** Asymmetric JWS algorithms (RFC 7518 §3.1, RFC 8037): the only kind a JWKS of public keys can verify. */
+const ALGORITHMS = "RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA"
+  .split(" ");
+
+/** A list of asymmetric JWS algorithms, in canonical spelling. */
+export function algorithms(): Parser<string[]> {
+  const byName = new Map(ALGORITHMS.map((alg) => [alg.toLowerCase(), alg]));
+  const accepted = ALGORITHMS.join(", ");
+  // "none" is unsigned and HS* needs a shared secret; with a public key as
+  // the secret it is a known forgery (RFC 8725 §2.1, §3.1).
+  return list(
+    parser((name, q) =>
+      byName.get(name.toLowerCase()) ??
+        (/^(none|hs\d+)$/i.test(name)
+          ? no`must not include ${q}: only asymmetric algorithms verified with keys from the JWKS are allowed (${accepted})`
+          : no`contains unsupported algorithm ${q}; use one or more of ${accepted}`)
+    ),
+  );
+}
+
+/**
+ * A list of browser origins, normalised to what a browser sends
+ * (`HTTPS://App.Example.com:443/` → `https://app.example.com`). `*` and
+ * `null` are refused: an allow-list must name its origins.
+ */
+export const origins = (): Parser<string[]> =>
+  list(parser((item, q) => {
+    const url = URL.parse(item);
+    if (
+      url !== null && item.includes("://") && url.host !== "" &&
+      url.username === "" &&
+      url.password === "" && (url.pathname === "" || url.pathname === "/") &&
+      !/[?#]/.test(item)
+    ) {
+      // Non-special schemes (chrome-extension:, vscode-webview:) have an
+      // opaque URL.origin of "null"; browsers still send scheme://host.
+      return url.origin !== "null"
+        ? url.origin
+        : `${url.protocol}//${url.host}`;
+    }
+    if (
+      item === "*"
+    ) {
+      return no`must list exact origins; "*" would let any web page call the server`;
+    }
+    if (item.toLowerCase() === "null") {
+      return no`must not contain "null": sandboxed frames and local files all send that origin`;
+    }
+    return no`must contain origins of the form scheme://host[:port], such as "https://app.example.com", not ${q}`;
+  }));
+
+function describeJson(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  return `the ${typeof value} ${String(value)}`;
+}
+
+function unique<T>(items: readonly T[]): T[] {
+  const kept = items.map((i) => typeof i === "string" ? i.trim() as T : i);
+  return [...new Set(kept.filter((item) => item !== ""))];
+}

@@ -1,0 +1,295 @@
+/**
+ * Every setting the server reads, described once. Parsing, validation, the
+ * effective-settings description and the README's tables
+ * (`deno task docs:config`) all come from here.
+ *
+ * To add a setting, add one entry: to {@link SERVER_SETTINGS} when the
+ * server uses the value as is (it becomes the `Config` field of the same
+ * key), to {@link AUTH_SETTINGS} when `load.ts` derives something from it.
+ * Then run `deno task docs:config`.
+ *
+ * @module
+ */
+
+import {
+  algorithms,
+  boolean,
+  choice,
+  host,
+  httpUrl,
+  httpUrlText,
+  integer,
+  list,
+  origins,
+  resourceId,
+  scopes,
+  secondsAsMs,
+  text,
+  urlPath,
+} from "./parsers.ts";
+import { normalisePath } from "./_urls.ts";
+import type { SettingSpec } from "./settings.ts";
+import type {
+  LogLevel,
+  ProviderKind,
+  ResponseMode,
+  ScopeDenialMode,
+} from "./types.ts";
+
+const SK = "FASTMCP_SERVER_AUTH_SCALEKITPROVIDER_";
+const JWT = "FASTMCP_SERVER_AUTH_JWT_";
+
+/** Accepted `FASTMCP_SERVER_AUTH` values: FastMCP's class paths and short names. */
+const PROVIDER_NAMES: readonly (readonly [string, ProviderKind])[] = [
+  ["fastmcp.server.auth.providers.scalekit.ScalekitProvider", "scalekit"],
+  ["scalekit", "scalekit"],
+  ["fastmcp.server.auth.providers.jwt.JWTVerifier", "jwt"],
+  ["jwt", "jwt"],
+  ["none", "none"],
+];
+
+/** `FASTMCP_SERVER_AUTH`: read first, as it decides which other settings apply. */
+export const PROVIDER_SETTING = {
+  fastmcp: "FASTMCP_SERVER_AUTH",
+  parse: choice(PROVIDER_NAMES),
+  computedDefault: "`scalekit` if an environment URL is set",
+  doc:
+    "Provider, in any case: `scalekit` or `fastmcp.server.auth.providers.scalekit.ScalekitProvider`; `jwt` or `fastmcp.server.auth.providers.jwt.JWTVerifier`; `none`",
+} as const satisfies SettingSpec;
+
+/** Settings the endpoint and the token provider are derived from (in `load.ts`). */
+export const AUTH_SETTINGS = {
+  environmentUrl: {
+    fastmcp: `${SK}ENVIRONMENT_URL`,
+    name: "SCALEKIT_ENVIRONMENT_URL",
+    providers: ["scalekit"],
+    // Scalekit's `iss` has no trailing slash; paths are joined onto this.
+    parse: httpUrl({ bare: true, example: "https://your-env.scalekit.com" })
+      .transform((url) => url.origin + normalisePath(url.pathname)),
+    required:
+      'to your Scalekit environment URL (Dashboard > Settings), such as "https://your-env.scalekit.com"',
+    doc: "Scalekit environment URL",
+  },
+  resourceId: {
+    fastmcp: `${SK}RESOURCE_ID`,
+    name: "SCALEKIT_RESOURCE_ID",
+    providers: ["scalekit"],
+    parse: resourceId(),
+    required:
+      "to your resource id (res_…), shown in the Scalekit dashboard under MCP Servers",
+    doc: "Resource id (`res_…`)",
+  },
+  scalekitBaseUrl: {
+    fastmcp: `${SK}BASE_URL`,
+    name: "BASE_URL",
+    // FastMCP's `mcp_url`: same meaning, and `base_url` wins.
+    deprecated: { fastmcp: `${SK}MCP_URL`, name: "MCP_URL" },
+    providers: ["scalekit"],
+    parse: httpUrl({ bare: true }),
+    required:
+      'to the server\'s public URL, such as "https://mcp.example.com" or "http://localhost:3002"',
+    doc:
+      "Public base URL; the MCP endpoint is this plus `MCP_PATH`. A base URL that already ends in the MCP path is not doubled (it warns)",
+  },
+  scalekitRequiredScopes: {
+    fastmcp: `${SK}REQUIRED_SCOPES`,
+    name: "SCALEKIT_REQUIRED_SCOPES",
+    providers: ["scalekit"],
+    parse: scopes(),
+    computedDefault: "none",
+    doc: 'Scopes every request needs: `a,b`, `a b` or `["a","b"]`',
+  },
+  clientId: {
+    fastmcp: `${SK}CLIENT_ID`,
+    name: "SCALEKIT_CLIENT_ID",
+    providers: ["scalekit"],
+    ignored:
+      "a resource server needs no client id (MCP clients register themselves)",
+    doc:
+      "Accepted and ignored (a resource server needs no client id); warns once",
+  },
+  jwksUri: {
+    fastmcp: `${JWT}JWKS_URI`,
+    providers: ["jwt"],
+    parse: httpUrl({
+      example: "https://auth.example.com/.well-known/jwks.json",
+    }).transform((url) => url.href),
+    required:
+      'to the URL of the issuer\'s signing keys (JWKS), such as "https://auth.example.com/.well-known/jwks.json"; a static public key is not supported',
+    doc: "JWKS of any OIDC/OAuth issuer (static public keys are not supported)",
+  },
+  issuers: {
+    fastmcp: `${JWT}ISSUER`,
+    providers: ["jwt"],
+    parse: list(),
+    required:
+      'to the issuer (the tokens\' "iss"), such as "https://auth.example.com"; several may be separated by commas',
+    doc: "Accepted issuers, one or several",
+  },
+  audiences: {
+    fastmcp: `${JWT}AUDIENCE`,
+    providers: ["jwt"],
+    parse: list(),
+    computedDefault: "the MCP endpoint URL",
+    doc: "Accepted audiences, one or several",
+  },
+  algorithms: {
+    fastmcp: `${JWT}ALGORITHM`,
+    providers: ["jwt"],
+    parse: algorithms(),
+    default: "RS256",
+    doc: "Accepted asymmetric algorithms (`HS*` and `none` are refused)",
+  },
+  jwtRequiredScopes: {
+    fastmcp: `${JWT}REQUIRED_SCOPES`,
+    providers: ["jwt"],
+    parse: scopes(),
+    computedDefault: "none",
+    doc: "Scopes every request needs, as for Scalekit",
+  },
+  jwtBaseUrl: {
+    fastmcp: `${JWT}BASE_URL`,
+    name: "BASE_URL",
+    providers: ["jwt"],
+    parse: httpUrl({ bare: true }),
+    computedDefault: "`http://HOST:PORT` (not with `PORT` 0)",
+    doc: "Public base URL, as for Scalekit",
+  },
+  authorizationServers: {
+    fastmcp: `${JWT}AUTHORIZATION_SERVERS`,
+    providers: ["jwt"],
+    parse: list(
+      httpUrlText({ bare: true, example: "https://auth.example.com" }),
+    ),
+    computedDefault: "the issuers",
+    doc: "What the metadata advertises as `authorization_servers`",
+  },
+  baseUrl: {
+    name: "BASE_URL",
+    providers: ["none"],
+    parse: httpUrl({ bare: true }),
+    computedDefault: "`http://HOST:PORT`",
+    doc: "Public base URL, without authentication",
+  },
+  mcpPath: {
+    name: "MCP_PATH",
+    parse: urlPath(),
+    default: "/mcp",
+    doc: "Path of the MCP endpoint",
+  },
+  allowedOrigins: {
+    name: "MCP_ALLOWED_ORIGINS",
+    parse: origins(),
+    computedDefault: "the base URL's origin",
+    doc:
+      "Browser origins allowed to call the endpoint (exact origins; `*` refused). Loopback origins are always allowed",
+  },
+} as const satisfies Record<string, SettingSpec>;
+
+/** Settings the server uses as parsed: each becomes the `Config` field of the same key. */
+export const SERVER_SETTINGS = {
+  port: {
+    name: "PORT",
+    parse: integer(0, 65_535),
+    default: "3002",
+    doc: "Port to bind; 0 picks a free one",
+  },
+  host: {
+    name: "HOST",
+    parse: host(),
+    default: "127.0.0.1",
+    doc: "Address to bind. `none` is refused unless this is loopback",
+  },
+  maxBodyBytes: {
+    name: "MCP_MAX_BODY_BYTES",
+    parse: integer(1),
+    default: "1048576",
+    doc: "Largest request body, in bytes; larger gets 413",
+  },
+  clockSkewSeconds: {
+    name: "MCP_CLOCK_SKEW_SECONDS",
+    parse: integer(0, 300),
+    default: "30",
+    doc: "Leeway for `exp`/`nbf`, in seconds, 0–300",
+  },
+  scopeDenial: {
+    name: "MCP_SCOPE_DENIAL",
+    parse: choice<ScopeDenialMode>([["http", "http"], ["tool", "tool"]]),
+    default: "http",
+    doc:
+      "A tool call without its scopes: `http` gives 403 `insufficient_scope` (step-up); `tool` gives the guides' in-band tool error",
+  },
+  responseMode: {
+    name: "MCP_RESPONSE_MODE",
+    parse: choice<ResponseMode>([["json", "json"], ["sse", "sse"]]),
+    default: "json",
+    doc: "`json` bodies or `sse` streams",
+  },
+  resourceName: {
+    name: "MCP_RESOURCE_NAME",
+    parse: text(),
+    doc: "Optional `resource_name` in the metadata",
+  },
+  resourceDocumentation: {
+    name: "MCP_RESOURCE_DOCUMENTATION",
+    parse: httpUrl({ example: "https://docs.example.com/mcp" })
+      .transform((url) => url.href),
+    doc: "Optional `resource_documentation` URL",
+  },
+  proxyAuthorizationServerMetadata: {
+    name: "MCP_PROXY_AUTH_SERVER_METADATA",
+    parse: boolean(),
+    default: "false",
+    doc:
+      "Also serve `/.well-known/oauth-authorization-server`, forwarded from the issuer's per-resource document (5 s timeout, 5 min cache, 502 JSON when unreachable), for older clients",
+  },
+  shutdownGraceMs: {
+    name: "MCP_SHUTDOWN_GRACE_SECONDS",
+    // Far below the timer limit of about 24 days.
+    parse: secondsAsMs(3600),
+    default: "10",
+    doc: "How long SIGTERM/SIGINT waits for in-flight requests, in seconds",
+  },
+  logLevel: {
+    name: "LOG_LEVEL",
+    parse: choice<LogLevel>([
+      ["debug", "debug"],
+      ["info", "info"],
+      ["warn", "warn"],
+      ["warning", "warn"],
+      ["error", "error"],
+    ]),
+    default: "info",
+    doc: "`debug`, `info`, `warn` or `error`",
+  },
+} as const satisfies Record<string, SettingSpec>;
+
+/** Every server setting, in README order. */
+export const SETTINGS = {
+  provider: PROVIDER_SETTING,
+  ...AUTH_SETTINGS,
+  ...SERVER_SETTINGS,
+} as const;
+
+/** `deno task dev`'s own settings; the server's are read as usual. */
+export const DEV_SETTINGS = {
+  port: {
+    name: "PORT",
+    // The mock issuer must know the server's URL before the server starts.
+    parse: integer(1, 65_535),
+    default: "3002",
+    doc: "Port of the server (0 is refused: the mock issuer needs the URL)",
+  },
+  mockIssuerPort: {
+    name: "MOCK_ISSUER_PORT",
+    parse: integer(0, 65_535),
+    default: "3003",
+    doc: "Port of the mock Scalekit issuer; 0 picks a free one",
+  },
+  stateDir: {
+    name: "DEV_STATE_DIR",
+    parse: text(),
+    default: ".dev",
+    doc: "Where the mock keeps its signing keys and registered clients",
+  },
+} as const satisfies Record<string, SettingSpec>;
