@@ -132,7 +132,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.use(requestId());
   app.use(logRequests(logger));
   if (isLoopbackAddress(config.host)) {
-    app.use(rejectForeignHosts(config.baseUrl));
+    app.use(rejectForeignHosts(config.mcpUrl));
   }
   app.use(
     secureHeaders({

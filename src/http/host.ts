@@ -21,15 +21,15 @@ export function isLoopbackAddress(host: string): boolean {
 }
 
 /**
- * Refuses requests whose `Host` names neither loopback nor the public base
- * URL's host, with 403 JSON. Uses the MCP SDK's `validateHostHeader`
+ * Refuses requests whose `Host` names neither loopback nor the host of
+ * `publicUrl` (the MCP URL, on `BASE_URL`'s host), with 403 JSON. Uses the MCP SDK's `validateHostHeader`
  * (port-agnostic hostnames), which is exactly the check the spec asks for.
  */
 export function rejectForeignHosts(
-  baseUrl: string,
+  publicUrl: string,
 ): MiddlewareHandler<AppEnv> {
   const allowed = [
-    ...new Set([...LOOPBACK_HOSTNAMES, new URL(baseUrl).hostname]),
+    ...new Set([...LOOPBACK_HOSTNAMES, new URL(publicUrl).hostname]),
   ];
   return async function rejectForeignHost(c, next) {
     const result = validateHostHeader(c.req.header("host"), allowed);
