@@ -12,7 +12,10 @@ import {
 } from "@modelcontextprotocol/server";
 import { PostgresTodoStore } from "../store/postgres.ts";
 import type { TodoStore } from "../store/todo_store.ts";
-import { PostgresEventBus, type PostgresEventBusOptions } from "./postgres_bus.ts";
+import {
+  PostgresEventBus,
+  type PostgresEventBusOptions,
+} from "./postgres_bus.ts";
 
 /** A bus the server closes at shutdown. */
 export interface ClosableEventBus extends ServerEventBus {

@@ -137,7 +137,9 @@ export class PostgresEventBus implements ServerEventBus {
         new Promise<never>((_, reject) => {
           timer = setTimeout(
             () =>
-              reject(new Error(`LISTEN did not succeed within ${timeoutMs} ms`)),
+              reject(
+                new Error(`LISTEN did not succeed within ${timeoutMs} ms`),
+              ),
             timeoutMs,
           );
         }),

@@ -252,7 +252,7 @@ Deno.test("a tool call without its scopes gets 403 naming every scope it needs",
       assert.equal(denied?.subject, h.issuer.user.id);
     });
     assert.deepEqual(
-      await h.store.list(`org:${h.issuer.user.organizationId}`),
+      (await h.store.list(`org:${h.issuer.user.organizationId}`)).todos,
       [],
     );
   });

@@ -78,7 +78,9 @@ async function allPages(
 }
 
 function listOrder(a: Todo, b: Todo): number {
-  if (a.created_at !== b.created_at) return a.created_at < b.created_at ? -1 : 1;
+  if (a.created_at !== b.created_at) {
+    return a.created_at < b.created_at ? -1 : 1;
+  }
   return a.id < b.id ? -1 : 1;
 }
 
@@ -100,60 +102,74 @@ export async function runStoreContract(
   t: Deno.TestContext,
   open: OpenContractStore,
 ): Promise<void> {
-  await t.step("create records title, creator and times; get returns it", async () => {
-    await withStore(open, { now: steppingClock() }, async (store) => {
-      const key = tenant();
-      const todo = await store.create(key, {
-        title: "  buy milk  ",
-        created_by: "usr_1",
-      });
-      assert.match(
-        todo.id,
-        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
-      );
-      assert.equal(todo.title, "buy milk", "the title is trimmed");
-      assert.equal(todo.description, null);
-      assert.equal(todo.completed, false);
-      assert.equal(todo.created_by, "usr_1");
-      assert.equal(todo.created_at, "2026-01-01T00:00:00.000Z");
-      assert.equal(todo.updated_at, todo.created_at);
-      assert.deepEqual(await store.get(key, todo.id), todo);
-      const other = await store.create(key, {
-        title: "b",
-        description: "details",
-        created_by: "usr_2",
-      });
-      assert.equal(other.description, "details");
-      assert.equal(other.created_by, "usr_2");
-    });
-  });
-
-  await t.step("list pages oldest first with a stable order, ties by id", async () => {
-    // Pairs of todos share a creation time, so the id decides between them.
-    let tick = 0;
-    const now = () => new Date(Date.UTC(2026, 0, 1) + 1000 * (tick++ >> 1));
-    await withStore(open, { now }, async (store) => {
-      const key = tenant();
-      const created: Todo[] = [];
-      for (let i = 0; i < 7; i++) {
-        created.push(
-          await store.create(key, { title: `t${i}`, created_by: "u" }),
+  await t.step(
+    "create records title, creator and times; get returns it",
+    async () => {
+      await withStore(open, { now: steppingClock() }, async (store) => {
+        const key = tenant();
+        const todo = await store.create(key, {
+          title: "  buy milk  ",
+          created_by: "usr_1",
+        });
+        assert.match(
+          todo.id,
+          /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
         );
-      }
-      const expected = [...created].sort(listOrder).map((todo) => todo.id);
-      const { todos, pages } = await allPages(store, key, { limit: 3 });
-      assert.equal(pages, 3);
-      assert.deepEqual(todos.map((todo) => todo.id), expected);
-      const again = await allPages(store, key, { limit: 3 });
-      assert.deepEqual(again.todos.map((todo) => todo.id), expected);
-      const whole = await store.list(key);
-      assert.deepEqual(whole.todos.map((todo) => todo.id), expected);
-      assert.equal(whole.nextCursor, undefined, "no cursor after the last page");
-      const exact = await store.list(key, { limit: 7 });
-      assert.equal(exact.todos.length, 7);
-      assert.equal(exact.nextCursor, undefined, "a full last page has no cursor");
-    });
-  });
+        assert.equal(todo.title, "buy milk", "the title is trimmed");
+        assert.equal(todo.description, null);
+        assert.equal(todo.completed, false);
+        assert.equal(todo.created_by, "usr_1");
+        assert.equal(todo.created_at, "2026-01-01T00:00:00.000Z");
+        assert.equal(todo.updated_at, todo.created_at);
+        assert.deepEqual(await store.get(key, todo.id), todo);
+        const other = await store.create(key, {
+          title: "b",
+          description: "details",
+          created_by: "usr_2",
+        });
+        assert.equal(other.description, "details");
+        assert.equal(other.created_by, "usr_2");
+      });
+    },
+  );
+
+  await t.step(
+    "list pages oldest first with a stable order, ties by id",
+    async () => {
+      // Pairs of todos share a creation time, so the id decides between them.
+      let tick = 0;
+      const now = () => new Date(Date.UTC(2026, 0, 1) + 1000 * (tick++ >> 1));
+      await withStore(open, { now }, async (store) => {
+        const key = tenant();
+        const created: Todo[] = [];
+        for (let i = 0; i < 7; i++) {
+          created.push(
+            await store.create(key, { title: `t${i}`, created_by: "u" }),
+          );
+        }
+        const expected = [...created].sort(listOrder).map((todo) => todo.id);
+        const { todos, pages } = await allPages(store, key, { limit: 3 });
+        assert.equal(pages, 3);
+        assert.deepEqual(todos.map((todo) => todo.id), expected);
+        const again = await allPages(store, key, { limit: 3 });
+        assert.deepEqual(again.todos.map((todo) => todo.id), expected);
+        const whole = await store.list(key);
+        assert.deepEqual(whole.todos.map((todo) => todo.id), expected);
+        assert.equal(
+          whole.nextCursor,
+          undefined,
+          "no cursor after the last page",
+        );
+        const exact = await store.list(key, { limit: 7 });
+        assert.equal(exact.todos.length, 7);
+        assert.equal(
+          exact.nextCursor,
+          undefined,
+          "a full last page has no cursor",
+        );
+      });
+    },
+  );
 
   await t.step("list defaults to 100 and allows at most 1000", async () => {
     await withStore(open, {}, async (store) => {
@@ -181,45 +197,54 @@ export async function runStoreContract(
     });
   });
 
-  await t.step("the completed filter pages too, and a cursor keeps its filter", async () => {
-    await withStore(open, { now: steppingClock() }, async (store) => {
-      const key = tenant();
-      const all: Todo[] = [];
-      for (let i = 0; i < 9; i++) {
-        const todo = await store.create(key, { title: `t${i}`, created_by: "u" });
-        all.push(
-          i % 3 === 0
-            ? (await store.update(key, todo.id, { completed: true }))!
-            : todo,
+  await t.step(
+    "the completed filter pages too, and a cursor keeps its filter",
+    async () => {
+      await withStore(open, { now: steppingClock() }, async (store) => {
+        const key = tenant();
+        const all: Todo[] = [];
+        for (let i = 0; i < 9; i++) {
+          const todo = await store.create(key, {
+            title: `t${i}`,
+            created_by: "u",
+          });
+          all.push(
+            i % 3 === 0
+              ? (await store.update(key, todo.id, { completed: true }))!
+              : todo,
+          );
+        }
+        const done = await allPages(store, key, { completed: true, limit: 2 });
+        assert.deepEqual(
+          done.todos.map((todo) => todo.title),
+          ["t0", "t3", "t6"],
         );
-      }
-      const done = await allPages(store, key, { completed: true, limit: 2 });
-      assert.deepEqual(
-        done.todos.map((todo) => todo.title),
-        ["t0", "t3", "t6"],
-      );
-      const open_ = await allPages(store, key, { completed: false, limit: 4 });
-      assert.deepEqual(
-        open_.todos.map((todo) => todo.title),
-        ["t1", "t2", "t4", "t5", "t7", "t8"],
-      );
-      const page = await store.list(key, { completed: true, limit: 1 });
-      assert.ok(page.nextCursor);
-      await rejectsWith(
-        store.list(key, { completed: false, cursor: page.nextCursor }),
-        "invalid_cursor",
-      );
-      await rejectsWith(
-        store.list(key, { cursor: page.nextCursor }),
-        "invalid_cursor",
-      );
-      const forged = btoa(JSON.stringify({ v: 1, f: "all", t: "x", i: "y" }))
-        .replace(/=+$/, "");
-      for (const cursor of ["", "!!", "abc", forged, "A".repeat(600)]) {
-        await rejectsWith(store.list(key, { cursor }), "invalid_cursor");
-      }
-    });
-  });
+        const open_ = await allPages(store, key, {
+          completed: false,
+          limit: 4,
+        });
+        assert.deepEqual(
+          open_.todos.map((todo) => todo.title),
+          ["t1", "t2", "t4", "t5", "t7", "t8"],
+        );
+        const page = await store.list(key, { completed: true, limit: 1 });
+        assert.ok(page.nextCursor);
+        await rejectsWith(
+          store.list(key, { completed: false, cursor: page.nextCursor }),
+          "invalid_cursor",
+        );
+        await rejectsWith(
+          store.list(key, { cursor: page.nextCursor }),
+          "invalid_cursor",
+        );
+        const forged = btoa(JSON.stringify({ v: 1, f: "all", t: "x", i: "y" }))
+          .replace(/=+$/, "");
+        for (const cursor of ["", "!!", "abc", forged, "A".repeat(600)]) {
+          await rejectsWith(store.list(key, { cursor }), "invalid_cursor");
+        }
+      });
+    },
+  );
 
   await t.step("update changes only the given fields", async () => {
     await withStore(open, { now: steppingClock() }, async (store) => {
@@ -250,62 +275,73 @@ export async function runStoreContract(
     });
   });
 
-  await t.step("concurrent updates to different fields both survive", async () => {
-    await withStore(open, {}, async (store) => {
-      const key = tenant();
-      const todos = await Promise.all(
-        Array.from(
-          { length: 20 },
-          (_, i) => store.create(key, { title: `t${i}`, created_by: "u" }),
-        ),
-      );
-      await Promise.all(todos.flatMap((todo, i) => [
-        store.update(key, todo.id, { title: `renamed ${i}` }),
-        store.update(key, todo.id, { completed: true }),
-        store.update(key, todo.id, { description: `note ${i}` }),
-      ]));
-      for (const [i, todo] of todos.entries()) {
-        const now = await store.get(key, todo.id);
-        assert.equal(now?.title, `renamed ${i}`);
-        assert.equal(now?.completed, true);
-        assert.equal(now?.description, `note ${i}`);
-      }
-    });
-  });
+  await t.step(
+    "concurrent updates to different fields both survive",
+    async () => {
+      await withStore(open, {}, async (store) => {
+        const key = tenant();
+        const todos = await Promise.all(
+          Array.from(
+            { length: 20 },
+            (_, i) => store.create(key, { title: `t${i}`, created_by: "u" }),
+          ),
+        );
+        await Promise.all(todos.flatMap((todo, i) => [
+          store.update(key, todo.id, { title: `renamed ${i}` }),
+          store.update(key, todo.id, { completed: true }),
+          store.update(key, todo.id, { description: `note ${i}` }),
+        ]));
+        for (const [i, todo] of todos.entries()) {
+          const now = await store.get(key, todo.id);
+          assert.equal(now?.title, `renamed ${i}`);
+          assert.equal(now?.completed, true);
+          assert.equal(now?.description, `note ${i}`);
+        }
+      });
+    },
+  );
 
-  await t.step("the per-tenant quota holds, also under concurrent creates", async () => {
-    await withStore(open, { maxTodosPerTenant: 3 }, async (store) => {
-      const key = tenant();
-      const kept = [];
-      for (let i = 0; i < 3; i++) {
-        kept.push(await store.create(key, { title: `t${i}`, created_by: "u" }));
-      }
-      const refusal = await rejectsWith(
-        store.create(key, { title: "one too many", created_by: "u" }),
-        "quota_exceeded",
-      );
-      assert.match(refusal.message, /at most 3 todos/);
-      await store.create(tenant(), { title: "another tenant", created_by: "u" });
-      assert.equal(await store.delete(key, kept[0].id), true);
-      await store.create(key, { title: "room again", created_by: "u" });
+  await t.step(
+    "the per-tenant quota holds, also under concurrent creates",
+    async () => {
+      await withStore(open, { maxTodosPerTenant: 3 }, async (store) => {
+        const key = tenant();
+        const kept = [];
+        for (let i = 0; i < 3; i++) {
+          kept.push(
+            await store.create(key, { title: `t${i}`, created_by: "u" }),
+          );
+        }
+        const refusal = await rejectsWith(
+          store.create(key, { title: "one too many", created_by: "u" }),
+          "quota_exceeded",
+        );
+        assert.match(refusal.message, /at most 3 todos/);
+        await store.create(tenant(), {
+          title: "another tenant",
+          created_by: "u",
+        });
+        assert.equal(await store.delete(key, kept[0].id), true);
+        await store.create(key, { title: "room again", created_by: "u" });
 
-      const racing = tenant();
-      const results = await Promise.allSettled(
-        Array.from(
-          { length: 12 },
-          (_, i) => store.create(racing, { title: `r${i}`, created_by: "u" }),
-        ),
-      );
-      const created = results.filter((r) => r.status === "fulfilled");
-      const refused = results.filter((r) =>
-        r.status === "rejected" && r.reason instanceof TodoStoreError &&
-        r.reason.code === "quota_exceeded"
-      );
-      assert.equal(created.length, 3);
-      assert.equal(refused.length, 9);
-      assert.equal((await store.list(racing)).todos.length, 3);
-    });
-  });
+        const racing = tenant();
+        const results = await Promise.allSettled(
+          Array.from(
+            { length: 12 },
+            (_, i) => store.create(racing, { title: `r${i}`, created_by: "u" }),
+          ),
+        );
+        const created = results.filter((r) => r.status === "fulfilled");
+        const refused = results.filter((r) =>
+          r.status === "rejected" && r.reason instanceof TodoStoreError &&
+          r.reason.code === "quota_exceeded"
+        );
+        assert.equal(created.length, 3);
+        assert.equal(refused.length, 9);
+        assert.equal((await store.list(racing)).todos.length, 3);
+      });
+    },
+  );
 
   await t.step("input limits are the same everywhere", async (t) => {
     await withStore(open, {}, async (store) => {
@@ -356,7 +392,9 @@ export async function runStoreContract(
         );
       });
       await t.step("refuses a bad tenant key", async () => {
-        for (const bad of ["", "a\u0000", "x".repeat(TODO_LIMITS.keyMaxLength + 1)]) {
+        for (
+          const bad of ["", "a\u0000", "x".repeat(TODO_LIMITS.keyMaxLength + 1)]
+        ) {
           await rejectsWith(
             store.create(bad, { title: "t", created_by: "u" }),
             "invalid_input",
@@ -366,7 +404,10 @@ export async function runStoreContract(
         }
       });
       await t.step("a refused update changes nothing", async () => {
-        const todo = await store.create(key, { title: "keep", created_by: "u" });
+        const todo = await store.create(key, {
+          title: "keep",
+          created_by: "u",
+        });
         await rejectsWith(
           store.update(key, todo.id, { title: "", completed: true }),
           "invalid_input",
@@ -393,7 +434,10 @@ export async function runStoreContract(
       const b = tenant();
       const mine = await store.create(a, { title: "mine", created_by: "ua" });
       await store.update(a, mine.id, { completed: true });
-      const theirs = await store.create(b, { title: "theirs", created_by: "ub" });
+      const theirs = await store.create(b, {
+        title: "theirs",
+        created_by: "ub",
+      });
       const before = await store.get(a, mine.id);
 
       assert.equal(await store.get(b, mine.id), undefined, "get by id");
@@ -424,50 +468,58 @@ export async function runStoreContract(
     });
   });
 
-  await t.step("delete and deleteCompleted remove only what they name", async () => {
-    await withStore(open, { now: steppingClock() }, async (store) => {
-      const key = tenant();
-      const todos: Todo[] = [];
-      for (let i = 0; i < 5; i++) {
-        todos.push(await store.create(key, { title: `t${i}`, created_by: "u" }));
-      }
-      for (const i of [3, 0, 4]) {
-        await store.update(key, todos[i].id, { completed: true });
-      }
-      assert.equal(await store.delete(key, todos[1].id), true);
-      assert.equal(await store.delete(key, todos[1].id), false);
-      assert.deepEqual(
-        await store.deleteCompleted(key),
-        [todos[0].id, todos[3].id, todos[4].id],
-        "in list order",
-      );
-      assert.deepEqual(
-        (await store.list(key)).todos.map((todo) => todo.id),
-        [todos[2].id],
-      );
-      assert.deepEqual(await store.deleteCompleted(key), []);
-    });
-  });
+  await t.step(
+    "delete and deleteCompleted remove only what they name",
+    async () => {
+      await withStore(open, { now: steppingClock() }, async (store) => {
+        const key = tenant();
+        const todos: Todo[] = [];
+        for (let i = 0; i < 5; i++) {
+          todos.push(
+            await store.create(key, { title: `t${i}`, created_by: "u" }),
+          );
+        }
+        for (const i of [3, 0, 4]) {
+          await store.update(key, todos[i].id, { completed: true });
+        }
+        assert.equal(await store.delete(key, todos[1].id), true);
+        assert.equal(await store.delete(key, todos[1].id), false);
+        assert.deepEqual(
+          await store.deleteCompleted(key),
+          [todos[0].id, todos[3].id, todos[4].id],
+          "in list order",
+        );
+        assert.deepEqual(
+          (await store.list(key)).todos.map((todo) => todo.id),
+          [todos[2].id],
+        );
+        assert.deepEqual(await store.deleteCompleted(key), []);
+      });
+    },
+  );
 
-  await t.step("ping answers, and a closed store refuses every call", async () => {
-    const store = await open();
-    await store.ping();
-    const key = tenant();
-    const todo = await store.create(key, { title: "t", created_by: "u" });
-    await store.close();
-    await store.close();
-    for (
-      const call of [
-        () => store.ping(),
-        () => store.get(key, todo.id),
-        () => store.list(key),
-        () => store.create(key, { title: "t", created_by: "u" }),
-        () => store.update(key, todo.id, { title: "x" }),
-        () => store.delete(key, todo.id),
-        () => store.deleteCompleted(key),
-      ]
-    ) {
-      await rejectsWith(call(), "unavailable");
-    }
-  });
+  await t.step(
+    "ping answers, and a closed store refuses every call",
+    async () => {
+      const store = await open();
+      await store.ping();
+      const key = tenant();
+      const todo = await store.create(key, { title: "t", created_by: "u" });
+      await store.close();
+      await store.close();
+      for (
+        const call of [
+          () => store.ping(),
+          () => store.get(key, todo.id),
+          () => store.list(key),
+          () => store.create(key, { title: "t", created_by: "u" }),
+          () => store.update(key, todo.id, { title: "x" }),
+          () => store.delete(key, todo.id),
+          () => store.deleteCompleted(key),
+        ]
+      ) {
+        await rejectsWith(call(), "unavailable");
+      }
+    },
+  );
 }

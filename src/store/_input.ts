@@ -44,7 +44,8 @@ export interface CheckedQuery {
 // Ids are `crypto.randomUUID()` output: canonical and lowercase. Anything
 // else cannot name a todo, so it is "not found" in every backend, without a
 // query (PostgreSQL's uuid type would otherwise accept upper case).
-const TODO_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const TODO_ID =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** True when `id` can name a todo at all. */
 export function isTodoId(id: unknown): id is string {

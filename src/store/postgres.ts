@@ -230,7 +230,10 @@ export class PostgresTodoStore implements TodoStore {
         "connectTimeoutMs",
         options.connectTimeoutMs ?? 5000,
       ),
-      queryMs: positiveInteger("queryTimeoutMs", options.queryTimeoutMs ?? 5000),
+      queryMs: positiveInteger(
+        "queryTimeoutMs",
+        options.queryTimeoutMs ?? 5000,
+      ),
     };
     const migrationMs = positiveInteger(
       "migrationTimeoutMs",
@@ -331,11 +334,9 @@ export class PostgresTodoStore implements TodoStore {
         WHERE tenant = ${key}
         ${completed === undefined ? sql`` : sql`AND completed = ${completed}`}
         ${
-        after === undefined
-          ? sql``
-          : sql`AND (created_at, id) > (${
-            new Date(after.created_at)
-          }, ${after.id})`
+        after === undefined ? sql`` : sql`AND (created_at, id) > (${new Date(
+          after.created_at,
+        )}, ${after.id})`
       }
         ORDER BY created_at, id
         LIMIT ${limit + 1}`;

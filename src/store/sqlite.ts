@@ -411,5 +411,4 @@ export class SqliteTodoStore implements TodoStore {
       { detail: reason, cause: error },
     );
   }
-
 }

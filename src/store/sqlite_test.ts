@@ -19,8 +19,11 @@ async function withTempDir(run: (dir: string) => Promise<void>): Promise<void> {
 Deno.test("SqliteTodoStore keeps the store contract", async (t) => {
   await withTempDir(async (dir) => {
     let n = 0;
-    await runStoreContract(t, (options) =>
-      openSqliteTodoStore({ path: join(dir, `c${n++}.db`), ...options }));
+    await runStoreContract(
+      t,
+      (options) =>
+        openSqliteTodoStore({ path: join(dir, `c${n++}.db`), ...options }),
+    );
   });
 });
 
@@ -124,7 +127,11 @@ Deno.test("SQLite turns a lock held past the busy timeout into unavailable", asy
         "unavailable",
       );
       assert.match(refusal.detail ?? "", /database is locked/);
-      assert.doesNotMatch(refusal.message, /locked/, "the client sees a plain sentence");
+      assert.doesNotMatch(
+        refusal.message,
+        /locked/,
+        "the client sees a plain sentence",
+      );
       other.exec("ROLLBACK");
       await store.create("org:a", { title: "t", created_by: "u" });
       await store.ping();
@@ -156,21 +163,24 @@ Deno.test("SQLite keeps every acknowledged write when the writer is killed with 
     let killed = false;
     const decoder = new TextDecoder();
     const stderr = new Response(child.stderr).text();
-    await within(60_000, (async () => {
-      for await (const chunk of child.stdout) {
-        buffer += decoder.decode(chunk, { stream: true });
-        const lines = buffer.split("\n");
-        buffer = lines.pop()!;
-        for (const line of lines) {
-          if (line !== "ready") acknowledged.push(line);
+    await within(
+      60_000,
+      (async () => {
+        for await (const chunk of child.stdout) {
+          buffer += decoder.decode(chunk, { stream: true });
+          const lines = buffer.split("\n");
+          buffer = lines.pop()!;
+          for (const line of lines) {
+            if (line !== "ready") acknowledged.push(line);
+          }
+          // Kill it in the middle of the burst, once it has written a few hundred.
+          if (!killed && acknowledged.length >= 300) {
+            killed = true;
+            child.kill("SIGKILL");
+          }
         }
-        // Kill it in the middle of the burst, once it has written a few hundred.
-        if (!killed && acknowledged.length >= 300) {
-          killed = true;
-          child.kill("SIGKILL");
-        }
-      }
-    })());
+      })(),
+    );
     const status = await child.status;
     assert.ok(killed, `the writer stopped early: ${await stderr}`);
     assert.equal(status.signal, "SIGKILL");

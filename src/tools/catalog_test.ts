@@ -142,7 +142,11 @@ Deno.test("a call without its scopes is refused in the guides' words", async (t)
       assert.equal(text(result), message);
     });
   }
-  assert.deepEqual(await store.list("org:1"), [], "nothing was created");
+  assert.deepEqual(
+    (await store.list("org:1")).todos,
+    [],
+    "nothing was created",
+  );
 });
 
 Deno.test("bad arguments are a tool error, not a crash", async () => {

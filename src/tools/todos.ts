@@ -5,17 +5,22 @@
  */
 
 import { z } from "zod";
+import { type Todo, TODO_LIMITS } from "../store/todo_store.ts";
 import { defineTool, type ToolDefinition, ToolFailure } from "./tool.ts";
 
-const todoId = z.string().min(1).max(200).describe("The todo's id");
-const title = z.string().trim().min(1).max(500);
-const description = z.string().max(10_000).nullable();
+const todoId = z.string().min(1).max(TODO_LIMITS.idMaxLength).describe(
+  "The todo's id",
+);
+const title = z.string().trim().min(1).max(TODO_LIMITS.titleMaxLength);
+const description = z.string().max(TODO_LIMITS.descriptionMaxLength)
+  .nullable();
 
 const todoSchema = z.object({
   id: z.string(),
   title: z.string(),
   description: z.string().nullable(),
   completed: z.boolean(),
+  created_by: z.string(),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -40,10 +45,11 @@ export const createTodo: ToolDefinition = defineTool({
     description: description.optional().describe("Optional details"),
   }),
   output: oneTodo,
-  async run(args, { store, tenant }) {
+  async run(args, { store, tenant, identity }) {
     const todo = await store.create(tenant, {
       title: args.title,
       description: args.description ?? null,
+      created_by: identity.subject,
     });
     return { todo };
   },
@@ -59,14 +65,27 @@ export const listTodos: ToolDefinition = defineTool({
     completed: z.boolean().nullable().optional().describe(
       "true: only completed; false: only open; absent: all",
     ),
+    limit: z.number().int().min(1).max(TODO_LIMITS.listMaxLimit).optional()
+      .describe(
+        `Most todos to return (default ${TODO_LIMITS.listDefaultLimit})`,
+      ),
+    cursor: z.string().max(1000).optional().describe(
+      "next_cursor from the previous page",
+    ),
   }),
-  output: manyTodos,
+  output: manyTodos.extend({ next_cursor: z.string().optional() }),
   annotations: { readOnlyHint: true },
   async run(args, { store, tenant }) {
-    const todos = await store.list(tenant, {
+    const page = await store.list(tenant, {
       completed: args.completed ?? undefined,
+      limit: args.limit,
+      cursor: args.cursor,
     });
-    return { todos, count: todos.length };
+    return {
+      todos: [...page.todos],
+      count: page.todos.length,
+      ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}),
+    };
   },
 });
 
@@ -153,7 +172,16 @@ export const exportAllTodos: ToolDefinition = defineTool({
   output: manyTodos.extend({ exported_at: z.string() }),
   annotations: { readOnlyHint: true },
   async run(_args, { store, tenant, now }) {
-    const todos = await store.list(tenant);
+    const todos: Todo[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.list(tenant, {
+        limit: TODO_LIMITS.listMaxLimit,
+        cursor,
+      });
+      todos.push(...page.todos);
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
     return {
       todos,
       count: todos.length,
