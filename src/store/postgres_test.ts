@@ -329,6 +329,39 @@ Deno.test({
     );
 
     await t.step(
+      "closing the store while the server hangs neither hangs nor crashes",
+      async () => {
+        // The path that ended the process with unpatched postgres.js: the
+        // pool gives up on connections that still have writes queued.
+        const url = await pg.createDatabase();
+        const store = await openTodoStore(url, FAST);
+        await store.create("org:a", { title: "t", created_by: "u" });
+        pg.freeze();
+        try {
+          const calls = Array.from(
+            { length: 8 },
+            (_, i) =>
+              store.create("org:a", { title: `during ${i}`, created_by: "u" })
+                .then(() => "ok", (error) => error),
+          );
+          const outcomes = await within(15_000, Promise.all(calls));
+          for (const outcome of outcomes) {
+            assert.ok(
+              outcome instanceof TodoStoreError &&
+                outcome.code === "unavailable",
+              String(outcome),
+            );
+          }
+          await within(15_000, store.close());
+          await delay(200);
+        } finally {
+          pg.thaw();
+        }
+        await rejectsWith(store.ping(), "unavailable");
+      },
+    );
+
+    await t.step(
       "a database restart in the middle of traffic recovers without reopening",
       async () => {
         const url = await pg.createDatabase();
