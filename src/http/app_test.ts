@@ -336,7 +336,7 @@ Deno.test("an operation without its scopes gets one 403 naming what it needs, in
       assert.equal(denied?.subject, h.issuer.user.id);
     });
     assert.deepEqual(
-      await h.store.list(`org:${h.issuer.user.organizationId}`),
+      (await h.store.list(`org:${h.issuer.user.organizationId}`)).todos,
       [],
       "no refused operation ran",
     );
@@ -419,7 +419,7 @@ Deno.test("a batch gets one 403 naming what all of its calls need", async (t) =>
       await res.body?.cancel();
     });
     assert.deepEqual(
-      await h.store.list(`org:${h.issuer.user.organizationId}`),
+      (await h.store.list(`org:${h.issuer.user.organizationId}`)).todos,
       [],
       "nothing in a refused batch ran",
     );

@@ -180,7 +180,11 @@ Deno.test("in-band refusals use the guides' words, and nothing runs", async (t) 
       });
     }
   }
-  assert.equal((await s.store.list("org:org_1")).length, 0, "nothing created");
+  assert.equal(
+    (await s.store.list("org:org_1")).todos.length,
+    0,
+    "nothing created",
+  );
 });
 
 Deno.test("an in-band refusal of a read or a prompt is a JSON-RPC error with the challenge's scope", async () => {

@@ -23,18 +23,19 @@ export const planMyDay: PromptDefinition = definePrompt({
     ),
   }),
   async get(args, { store, tenant }) {
-    const open = await store.list(tenant, { completed: false });
-    const quoted = open.slice(0, PLAN_MAX_TODOS);
-    const lines = quoted.map((todo) =>
+    const page = await store.list(tenant, {
+      completed: false,
+      limit: PLAN_MAX_TODOS,
+    });
+    const lines = page.todos.map((todo) =>
       `- ${todo.title}${
         todo.description ? `: ${todo.description}` : ""
       } (id ${todo.id})`
     );
-    const omitted = open.length - quoted.length;
-    const list = open.length === 0
+    const list = page.todos.length === 0
       ? "I have no open todos."
       : `My open todos, oldest first:\n${lines.join("\n")}${
-        omitted > 0 ? `\n…and ${omitted} more.` : ""
+        page.nextCursor ? "\n…and more." : ""
       }`;
     const focus = args.focus ? `\nMy focus today: ${args.focus}` : "";
     return [{

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { TODO_LIMITS } from "../store/todo_store.ts";
 import { todoView } from "../tools/todos.ts";
 import type { ResourceDefinition } from "./resource.ts";
 
@@ -17,7 +18,7 @@ export const TODO_LIST_URI = "todo://todos";
 /** URI template of one of the caller's todos. */
 export const TODO_URI_TEMPLATE = "todo://todos/{id}";
 
-/** `todo://todos`: every todo of the caller's tenant, oldest first. */
+/** `todo://todos`: the first page of the caller's todos, oldest first. */
 export const todoListResource: ResourceDefinition = Object.freeze<
   ResourceDefinition
 >({
@@ -26,10 +27,14 @@ export const todoListResource: ResourceDefinition = Object.freeze<
   template: false,
   title: "Todo list",
   description:
-    "All of your todos, oldest first, as JSON. Requires the todo:read scope.",
+    "Your todos, oldest first, as JSON (the first 100; list_todos pages through the rest). Requires the todo:read scope.",
   async read(_variables, { store, tenant }) {
-    const todos = await store.list(tenant);
-    return { todos: todos.map(todoView), count: todos.length };
+    const page = await store.list(tenant);
+    return {
+      todos: page.todos.map(todoView),
+      count: page.todos.length,
+      ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}),
+    };
   },
 });
 
@@ -45,7 +50,7 @@ export const todoResource: ResourceDefinition = Object.freeze<
     "One of your todos by id, as JSON. Requires the todo:read scope.",
   async read(variables, { store, tenant }) {
     const id = variables.id ?? "";
-    if (id === "" || id.length > 200) return undefined;
+    if (id === "" || id.length > TODO_LIMITS.idMaxLength) return undefined;
     const todo = await store.get(tenant, id);
     return todo === undefined ? undefined : { todo: todoView(todo) };
   },

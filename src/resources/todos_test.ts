@@ -16,8 +16,8 @@ function context(store: MemoryTodoStore, tenant: string): OperationContext {
 
 Deno.test("todo://todos is the caller's own list, without nulls", async () => {
   const store = new MemoryTodoStore();
-  await store.create("org:a", { title: "mine" });
-  await store.create("org:b", { title: "theirs" });
+  await store.create("org:a", { title: "mine", created_by: "usr_1" });
+  await store.create("org:b", { title: "theirs", created_by: "usr_2" });
   const list = await todoListResource.read({}, context(store, "org:a")) as {
     todos: Array<Record<string, unknown>>;
     count: number;
@@ -29,7 +29,10 @@ Deno.test("todo://todos is the caller's own list, without nulls", async () => {
 
 Deno.test("todo://todos/{id} finds only the caller's own todo", async () => {
   const store = new MemoryTodoStore();
-  const mine = await store.create("org:a", { title: "mine" });
+  const mine = await store.create("org:a", {
+    title: "mine",
+    created_by: "usr_1",
+  });
   const { description: _, ...shown } = mine;
   assert.deepEqual(
     await todoResource.read({ id: mine.id }, context(store, "org:a")),

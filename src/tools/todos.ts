@@ -5,12 +5,14 @@
  */
 
 import { z } from "zod";
-import type { Todo } from "../store/todo_store.ts";
+import { type Todo, TODO_LIMITS } from "../store/todo_store.ts";
 import { defineTool, type ToolDefinition, ToolFailure } from "./tool.ts";
 
-const todoId = z.string().min(1).max(200).describe("The todo's id");
-const title = z.string().trim().min(1).max(500);
-const description = z.string().max(10_000);
+const todoId = z.string().min(1).max(TODO_LIMITS.idMaxLength).describe(
+  "The todo's id",
+);
+const title = z.string().trim().min(1).max(TODO_LIMITS.titleMaxLength);
+const description = z.string().max(TODO_LIMITS.descriptionMaxLength);
 
 // Optional fields, never nullable: `"type": ["string", "null"]` is legal
 // JSON Schema but not portable (MCP Inspector warns, and clients that map
@@ -20,6 +22,7 @@ const todoSchema = z.object({
   title: z.string(),
   description: z.string().optional().describe("Absent when there is none"),
   completed: z.boolean(),
+  created_by: z.string(),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -50,10 +53,11 @@ export const createTodo: ToolDefinition = defineTool({
     description: description.optional().describe("Optional details"),
   }),
   output: oneTodo,
-  async run(args, { store, tenant }) {
+  async run(args, { store, tenant, identity }) {
     const todo = await store.create(tenant, {
       title: args.title,
       description: args.description ?? null,
+      created_by: identity.subject,
     });
     return { todo: todoView(todo) };
   },
@@ -69,12 +73,27 @@ export const listTodos: ToolDefinition = defineTool({
     completed: z.boolean().optional().describe(
       "true: only completed; false: only open; absent: all",
     ),
+    limit: z.number().int().min(1).max(TODO_LIMITS.listMaxLimit).optional()
+      .describe(
+        `Most todos to return (default ${TODO_LIMITS.listDefaultLimit})`,
+      ),
+    cursor: z.string().max(1000).optional().describe(
+      "next_cursor from the previous page",
+    ),
   }),
-  output: manyTodos,
+  output: manyTodos.extend({ next_cursor: z.string().optional() }),
   annotations: { readOnlyHint: true },
   async run(args, { store, tenant }) {
-    const todos = await store.list(tenant, { completed: args.completed });
-    return { todos: todos.map(todoView), count: todos.length };
+    const page = await store.list(tenant, {
+      completed: args.completed,
+      limit: args.limit,
+      cursor: args.cursor,
+    });
+    return {
+      todos: page.todos.map(todoView),
+      count: page.todos.length,
+      ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}),
+    };
   },
 });
 
@@ -162,7 +181,16 @@ export const exportAllTodos: ToolDefinition = defineTool({
   output: manyTodos.extend({ exported_at: z.string() }),
   annotations: { readOnlyHint: true },
   async run(_args, { store, tenant, now }) {
-    const todos = await store.list(tenant);
+    const todos: Todo[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.list(tenant, {
+        limit: TODO_LIMITS.listMaxLimit,
+        cursor,
+      });
+      todos.push(...page.todos);
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
     return {
       todos: todos.map(todoView),
       count: todos.length,
