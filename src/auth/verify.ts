@@ -20,8 +20,12 @@ export interface TokenVerifierOptions {
   readonly issuers: readonly string[];
   /** Accepted audiences; `aud` (string or array) must contain one (RFC 8707). */
   readonly audiences: readonly string[];
-  /** Accepted JWS algorithms. Default `["RS256"]`. */
-  readonly algorithms?: readonly string[];
+  /**
+   * Accepted JWS algorithms (Scalekit: `["RS256"]`). Required: with a
+   * default, a caller that forgot to pass a provider's `ES256` would accept
+   * RS256 tokens.
+   */
+  readonly algorithms: readonly string[];
   /**
    * Leeway for `exp` and `nbf`, in seconds (RFC 7519 §4.1.4 allows "some
    * small leeway"). Required, so that no default can silently grow; the
@@ -83,6 +87,7 @@ export interface TokenVerifier {
  *   jwksUri: "https://acme.scalekit.com/keys",
  *   issuers: ["https://acme.scalekit.com"],
  *   audiences: ["res_123"],
+ *   algorithms: ["RS256"],
  *   clockSkewSeconds: 30,
  * });
  * const identity = await verifier.verify(token);
@@ -91,7 +96,10 @@ export interface TokenVerifier {
 export function createTokenVerifier(
   options: TokenVerifierOptions,
 ): TokenVerifier {
-  const algorithms = [...(options.algorithms ?? ["RS256"])];
+  const algorithms = [...(options.algorithms ?? [])];
+  if (algorithms.length === 0) {
+    throw new TypeError('"algorithms" must name at least one algorithm');
+  }
   if (algorithms.some((alg) => alg === "none" || alg.startsWith("HS"))) {
     // RFC 8725 §3.1: a key set of public keys must never verify MACs or `none`.
     throw new TypeError("Only asymmetric JWS algorithms can be accepted");
@@ -171,6 +179,7 @@ function checkLifetime(
  * The claims the identity is read from must have the type RFC 7519 §4.1,
  * RFC 9068 §2.2 and Scalekit give them; a claim of another type is refused
  * rather than guessed at (a number `sub` would otherwise name a tenant).
+ * `iss` needs no check here: jose has matched it to a configured string.
  */
 function checkClaimTypes(payload: JWTPayload): void {
   const wrong = (claim: string, kind: string) =>
@@ -181,7 +190,6 @@ function checkClaimTypes(payload: JWTPayload): void {
   if (typeof payload.sub !== "string" || payload.sub === "") {
     throw wrong("sub", "a non-empty string");
   }
-  if (typeof payload.iss !== "string") throw wrong("iss", "a string");
   for (const claim of ["client_id", "azp", "oid", "scope"]) {
     if (claim in payload && typeof payload[claim] !== "string") {
       throw wrong(claim, "a string");

@@ -34,6 +34,7 @@ function verifierFor(url: string, extra = {}) {
     jwksUri: `${url}/keys`,
     issuers: [url, `${url}/resources/${RESOURCE.id}`],
     audiences: [RESOURCE.id, RESOURCE.url],
+    algorithms: ["RS256"],
     clockSkewSeconds: 30,
     ...extra,
   });
@@ -58,6 +59,7 @@ function verifierOf(
     jwksUri: issuer.jwksUri,
     issuers: [issuer.url],
     audiences: [AUDIENCE],
+    algorithms: ["RS256"],
     clockSkewSeconds: 30,
     ...extra,
   });
@@ -278,17 +280,29 @@ Deno.test("verify() refuses a token valid for longer than the maximum lifetime",
   });
 });
 
-Deno.test("createTokenVerifier() requires the leeway and checks the lifetime bound", () => {
+Deno.test("createTokenVerifier() requires the leeway and the algorithms, and checks the lifetime bound", () => {
   const base = {
     jwksUri: "https://x.example/keys",
     issuers: ["https://x.example"],
     audiences: ["res_x"],
+    algorithms: ["RS256"],
   };
+  const { algorithms: _, ...noAlgorithms } = base;
+  // The types say both are required; `deno check` fails if either is not.
   assert.throws(
-    // The type says it is required; `deno check` fails if it ever is not.
     // @ts-expect-error: clockSkewSeconds is missing
     () => createTokenVerifier(base),
     /clockSkewSeconds/,
+  );
+  assert.throws(
+    // @ts-expect-error: algorithms is missing
+    () => createTokenVerifier({ ...noAlgorithms, clockSkewSeconds: 30 }),
+    /algorithms/,
+  );
+  assert.throws(
+    () =>
+      createTokenVerifier({ ...base, algorithms: [], clockSkewSeconds: 30 }),
+    /algorithms/,
   );
   assert.throws(
     () => createTokenVerifier({ ...base, clockSkewSeconds: -1 }),

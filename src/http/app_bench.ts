@@ -33,6 +33,7 @@ const verifier = createTokenVerifier({
   jwksUri: `${issuer.url}/keys`,
   issuers: [issuer.url],
   audiences: ["res_bench"],
+  algorithms: ["RS256"],
   clockSkewSeconds: 30,
 });
 await verifier.verify(token); // warm the JWKS cache

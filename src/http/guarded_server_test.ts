@@ -109,6 +109,32 @@ Deno.test("serveGuarded() keeps a connection for the next request, advertises it
   );
 });
 
+Deno.test("serveGuarded() answers 408, not the handler's own error, when a body stalls", async () => {
+  // What a framework does with a failed body read: answer it (Hono's onError).
+  await withGuarded(
+    { bodyTimeoutMs: SHORT },
+    async (request) => {
+      try {
+        await request.text();
+        return new Response("read");
+      } catch {
+        return Response.json({ error: "server_error" }, { status: 500 });
+      }
+    },
+    async (server) => {
+      const client = await connectRaw(server.addr.port);
+      await client.send(
+        "POST / HTTP/1.1\r\nHost: test\r\nContent-Length: 100\r\n\r\n0123",
+      );
+      const response = await client.readResponse(BOUND);
+      assert.ok(isResponse(response), `got ${response}`);
+      assert.equal(response.status, 408);
+      assert.equal(await client.waitForEnd(BOUND), "closed");
+      client.close();
+    },
+  );
+});
+
 Deno.test("serveGuarded() answers 408 when a body stalls, and closes", async () => {
   let handlerEnded = false;
   await withGuarded(
@@ -161,6 +187,36 @@ Deno.test("serveGuarded() closes after answering a request whose body never arri
   }
 });
 
+Deno.test("serveGuarded() closes after a 401 in stages, so what the client still sends causes no reset", async () => {
+  // RFC 9112 §9.6: closing a socket that still receives data sends a reset,
+  // and a reset can make the client's stack discard the response before it
+  // is read. So the server half-closes, then reads and discards for a
+  // moment: the client sees the response, then the end, and can finish
+  // sending without error.
+  await withGuarded(
+    {},
+    () => Response.json({ error: "invalid_token" }, { status: 401 }),
+    async (server) => {
+      const client = await connectRaw(server.addr.port);
+      await client.send(
+        "POST / HTTP/1.1\r\nHost: test\r\nContent-Length: 4000000\r\n\r\n",
+      );
+      const response = await client.readResponse(BOUND);
+      assert.ok(isResponse(response), `got ${response}`);
+      assert.equal(response.status, 401);
+      assert.equal(await client.waitForEnd(BOUND), "closed");
+      // The body keeps coming after the response, as a client that does
+      // not read until it has sent everything would send it.
+      const chunk = "x".repeat(16 * 1024);
+      for (let i = 0; i < 8; i++) {
+        await client.send(chunk);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      client.close();
+    },
+  );
+});
+
 Deno.test("serveGuarded() closes after a response that says Connection: close", async () => {
   await withGuarded(
     {},
@@ -175,6 +231,27 @@ Deno.test("serveGuarded() closes after a response that says Connection: close", 
       client.close();
     },
   );
+});
+
+Deno.test("serveGuarded() still answers a client that half-closes after its request", async () => {
+  // `printf 'GET / ...' | nc -N host port` sends the request, then EOF.
+  await withGuarded({}, hello, async (server) => {
+    const conn = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: server.addr.port,
+    });
+    try {
+      await conn.write(new TextEncoder().encode(GET));
+      await conn.closeWrite();
+      const text = await within(BOUND, new Response(conn.readable).text());
+      assert.match(text, /^HTTP\/1\.1 200/);
+      assert.match(text, /hello$/);
+    } finally {
+      try {
+        conn.close();
+      } catch { /* the stream closed it */ }
+    }
+  });
 });
 
 Deno.test("serveGuarded() answers 503 over the connection cap, and serves again once one closes", async () => {
@@ -251,6 +328,36 @@ Deno.test("serveGuarded() serves HTTP/2 with prior knowledge", async () => {
   });
 });
 
+Deno.test("serveGuarded() keeps an HTTP/2 connection through a response that says close", async () => {
+  // `Connection` means nothing in HTTP/2 (RFC 9113 §8.2.2): the drain's
+  // `close` must not end a connection that carries other streams.
+  await withGuarded(
+    {},
+    () => new Response("bye", { headers: { Connection: "close" } }),
+    async (server) => {
+      const session = http2.connect(`http://127.0.0.1:${server.addr.port}`);
+      const get = () =>
+        within(
+          BOUND,
+          new Promise<number>((resolve, reject) => {
+            const request = session.request({ ":path": "/" });
+            request.on("response", (headers) => resolve(headers[":status"]!));
+            request.on("error", reject);
+            request.resume();
+            request.end();
+          }),
+        );
+      try {
+        assert.equal(await get(), 200);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.equal(await get(), 200, "the session is still usable");
+      } finally {
+        session.close();
+      }
+    },
+  );
+});
+
 Deno.test("serveGuarded() refuses a request that did not come through it", async () => {
   await withGuarded({}, hello, async (server) => {
     const port = server.internalPort;
@@ -290,6 +397,30 @@ Deno.test("shutdown() lets idle connections close on their own, and closes what 
     assert.equal(await client.waitForEnd(BOUND), "closed");
     client.close();
   });
+  await t.step(
+    "an idle connection still gets an answer to its next request",
+    async () => {
+      // Closing idle keep-alive connections at once loses the request a
+      // client may be sending on one at that moment; the drain answers it
+      // (503, `close`) instead, so the connection stays until then.
+      const server = serveGuarded({
+        hostname: "127.0.0.1",
+        port: 0,
+        keepAliveTimeoutMs: LONG,
+      }, hello);
+      const client = await connectRaw(server.addr.port);
+      await client.send(GET);
+      assert.ok(isResponse(await client.readResponse(BOUND)));
+      const stopping = server.shutdown(Date.now() + LONG);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await client.send(GET);
+      const next = await client.readResponse(BOUND);
+      assert.ok(isResponse(next), `got ${next}`);
+      assert.equal(next.status, 200);
+      client.close();
+      assert.equal(await within(BOUND, stopping), true);
+    },
+  );
   await t.step("the deadline comes first", async () => {
     const server = serveGuarded({
       hostname: "127.0.0.1",
