@@ -30,12 +30,6 @@
 
 import { withHeader } from "./_response_headers.ts";
 
-/** A request handler, as `Deno.serve` takes it. */
-export type Handler = (
-  request: Request,
-  info: Deno.ServeHandlerInfo<Deno.NetAddr>,
-) => Response | Promise<Response>;
-
 /** The deadlines a connection enforces, in milliseconds. */
 export interface ConnectionTimeouts {
   /** From accept, or from the first byte after a response, to a request's complete headers. */
@@ -87,6 +81,7 @@ interface Exchange {
 export class BodyTimeoutError extends Error {
   /** Stable reason, for logs. */
   readonly code = "body_timeout";
+  /** The message says which deadline passed, never what was received. */
   constructor() {
     super("The request body did not arrive in time");
     this.name = "BodyTimeoutError";
@@ -97,10 +92,10 @@ export class BodyTimeoutError extends Error {
 export class ProxiedConnection {
   /** The client's address. */
   readonly remoteAddr: Deno.NetAddr;
-  /** Resolves once the connection is closed. */
-  readonly closed: Promise<void>;
   /** Port of the internal server this connection is attached to, once attached. */
   internalPort: number | undefined;
+  /** Local port of the loopback connection, as the internal server sees it, once attached. */
+  upstreamPort: number | undefined;
 
   readonly #client: Deno.TcpConn;
   readonly #context: ConnectionContext;
@@ -117,7 +112,6 @@ export class ProxiedConnection {
   #multiplexed = false;
   #firstChunk = true;
   #clientEnded = false;
-  #resolveClosed!: () => void;
 
   /** Takes ownership of an accepted client connection. */
   constructor(client: Deno.TcpConn, context: ConnectionContext) {
@@ -127,9 +121,6 @@ export class ProxiedConnection {
     const now = context.now();
     this.#awaitingHeadersSince = now;
     this.#idleSince = now;
-    this.closed = new Promise((resolve) => {
-      this.#resolveClosed = resolve;
-    });
   }
 
   /** Whether the connection is closed. */
@@ -145,6 +136,7 @@ export class ProxiedConnection {
     }
     this.#upstream = upstream;
     this.internalPort = internalPort;
+    this.upstreamPort = upstream.localAddr.port;
     void this.#pumpClient();
     void this.#pumpUpstream(upstream);
   }
@@ -156,7 +148,7 @@ export class ProxiedConnection {
   async handle(
     request: Request,
     info: Deno.ServeHandlerInfo<Deno.NetAddr>,
-    handler: Handler,
+    handler: Deno.ServeHandler<Deno.NetAddr>,
     fallbackHost: string,
   ): Promise<Response> {
     const { now, timeouts } = this.#context;
@@ -318,7 +310,6 @@ export class ProxiedConnection {
     closeQuietly(this.#client);
     if (this.#upstream) closeQuietly(this.#upstream);
     this.#context.onClosed(this);
-    this.#resolveClosed();
   }
 
   #closeAfterResponses(): void {

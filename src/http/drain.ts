@@ -21,10 +21,7 @@
 import { withHeader } from "./_response_headers.ts";
 
 /** A request handler, as `Deno.serve` takes it. */
-export type FetchHandler = (
-  request: Request,
-  info: Deno.ServeHandlerInfo<Deno.NetAddr>,
-) => Response | Promise<Response>;
+export type FetchHandler = Deno.ServeHandler<Deno.NetAddr>;
 
 /** Tracks in-flight requests and refuses new ones once draining. */
 export interface Drainer {

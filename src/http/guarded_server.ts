@@ -32,7 +32,10 @@
  * - advertises its keep-alive timeout (`Keep-Alive: timeout=N`).
  *
  * The cost: three descriptors per connection instead of one, and one copy
- * of every byte in JavaScript.
+ * of every byte in JavaScript (measured here: about 50 µs more CPU for a
+ * `/health` request, about 150 µs more for a `tools/list`). Not supported:
+ * protocol upgrades (WebSocket), which this server does not use; the idle
+ * timeout would close them.
  *
  * @module
  */
@@ -41,7 +44,6 @@ import {
   cannedResponse,
   closeQuietly,
   type ConnectionTimeouts,
-  type Handler,
   ProxiedConnection,
   type TimeoutPhase,
 } from "./_proxied_connection.ts";
@@ -197,7 +199,7 @@ interface Generation {
  */
 export function serveGuarded(
   options: GuardedServeOptions,
-  handler: Handler,
+  handler: Deno.ServeHandler<Deno.NetAddr>,
 ): GuardedServer {
   const timeouts: ConnectionTimeouts = {
     headersTimeoutMs: options.headersTimeoutMs ??
@@ -259,8 +261,9 @@ export function serveGuarded(
     },
     onClosed(connection: ProxiedConnection) {
       connections.delete(connection);
-      for (const [port, owner] of byUpstreamPort) {
-        if (owner === connection) byUpstreamPort.delete(port);
+      const port = connection.upstreamPort;
+      if (port !== undefined && byUpstreamPort.get(port) === connection) {
+        byUpstreamPort.delete(port);
       }
       if (connections.size === 0) onEmpty?.();
     },
