@@ -24,7 +24,8 @@
  *   the internal server's own accept loop dies the same way, it is
  *   restarted;
  * - closes connections whose headers, body or writes stall, and idle ones,
- *   after the times in {@link CONNECTION_DEFAULTS};
+ *   after the times in {@link CONNECTION_DEFAULTS} (checked every quarter
+ *   of the shortest, at most every second, so up to a second late);
  * - closes a connection after a response that says `Connection: close`
  *   (Deno 2.9 sends the header but keeps the connection open) and after a
  *   response to a request whose body was not read (a 401 or 413 answered
