@@ -51,6 +51,8 @@ const verifier = createTokenVerifier({
   jwksUri: `${issuer.url}/keys`,
   issuers: [issuer.url],
   audiences: ["res_bench"],
+  algorithms: ["RS256"],
+  clockSkewSeconds: 30,
 });
 const identity = await verifier.verify(token); // warms the JWKS cache
 

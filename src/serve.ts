@@ -11,14 +11,33 @@ import { type Env, loadConfig } from "./config/load.ts";
 import type { Config } from "./config/types.ts";
 import { createApp } from "./http/app.ts";
 import { createDrainer } from "./http/drain.ts";
-import { createLogger, describeError } from "./log/logger.ts";
+import {
+  CONNECTION_DEFAULTS,
+  type ConnectionEvent,
+  type GuardedServeOptions,
+  serveGuarded,
+} from "./http/guarded_server.ts";
+import { createLogger, describeError, type Logger } from "./log/logger.ts";
 import { MemoryTodoStore } from "./store/memory.ts";
 
 /** Exit status for a configuration the server refuses (sysexits EX_CONFIG). */
 export const EXIT_CONFIG = 78;
 
+/**
+ * Connection limits, each defaulting as documented on
+ * {@link GuardedServeOptions} (`src/http/guarded_server.ts`).
+ */
+export type ConnectionLimits = Pick<
+  GuardedServeOptions,
+  | "maxConnections"
+  | "headersTimeoutMs"
+  | "bodyTimeoutMs"
+  | "keepAliveTimeoutMs"
+  | "sendTimeoutMs"
+>;
+
 /** Options for {@link serve}. */
-export interface ServeOptions {
+export interface ServeOptions extends ConnectionLimits {
   /** Called once the server listens, with its configuration. */
   readonly onReady?: (config: Config) => void;
   /** Resolves when the server should stop. Default: SIGTERM or SIGINT. */
@@ -51,14 +70,21 @@ export async function serve(
   const store = new MemoryTodoStore();
   const app = createApp({ config, store, logger });
   const drainer = createDrainer();
-  const server = Deno.serve({
+  const server = serveGuarded({
     hostname: config.host,
     port: config.port,
+    maxConnections: options.maxConnections,
+    headersTimeoutMs: options.headersTimeoutMs,
+    bodyTimeoutMs: options.bodyTimeoutMs,
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs,
+    sendTimeoutMs: options.sendTimeoutMs,
     onListen: ({ hostname, port }) => {
       logger.info("listening", {
         address: `${hostname}:${port}`,
         mcp_url: config.mcpUrl,
         provider: config.auth.kind,
+        max_connections: options.maxConnections ??
+          CONNECTION_DEFAULTS.maxConnections,
       });
       options.onReady?.(config);
     },
@@ -66,18 +92,50 @@ export async function serve(
       logger.error("unhandled_error", describeError(error));
       return Response.json({ error: "server_error" }, { status: 500 });
     },
+    onEvent: (event) => logConnectionEvent(logger, event),
   }, drainer.wrap((request) => app.fetch(request)));
 
   const signal = await (options.stop ?? stopSignal());
   logger.info("shutting_down", { signal, grace_ms: config.shutdownGraceMs });
-  const drained = await drainer.drain(config.shutdownGraceMs);
-  // Nothing is in flight now (or the grace period is over): close listeners
-  // and idle connections; streams still being written get the same bound.
-  await Promise.race([server.shutdown(), delay(config.shutdownGraceMs)]);
+  const { drained, closed } = await stopWithin(config.shutdownGraceMs, {
+    drain: (ms) => drainer.drain(ms),
+    shutdown: (deadline) => server.shutdown(deadline),
+  });
   await store.close();
-  if (drained) logger.info("stopped", {});
-  else logger.warn("stopped", { reason: "grace period over" });
+  if (drained && closed) logger.info("stopped", {});
+  else {
+    logger.warn("stopped", {
+      reason: "grace period over",
+      requests_finished: drained,
+      connections_closed: closed,
+    });
+  }
   return 0;
+}
+
+/** The two stages of a stop, each given what is left of one budget. */
+export interface StopStages {
+  /** Waits up to `ms` for in-flight requests; `true` if they all ended. */
+  drain(ms: number): Promise<boolean>;
+  /** Closes listeners and connections by `deadline` (ms since the epoch); `true` if all closed in time. */
+  shutdown(deadline: number): Promise<boolean>;
+}
+
+/**
+ * Drains, then shuts down, within one budget of `graceMs` from now: the
+ * shutdown gets only what the drain left, so a stop never takes more than
+ * `MCP_SHUTDOWN_GRACE_SECONDS` (it took twice that when each stage had its
+ * own).
+ */
+export async function stopWithin(
+  graceMs: number,
+  stages: StopStages,
+  now: () => number = Date.now,
+): Promise<{ readonly drained: boolean; readonly closed: boolean }> {
+  const deadline = now() + graceMs;
+  const drained = await stages.drain(Math.max(0, deadline - now()));
+  const closed = await stages.shutdown(deadline);
+  return { drained, closed };
 }
 
 /** Resolves with the name of the first SIGTERM or SIGINT. */
@@ -89,9 +147,22 @@ export function stopSignal(): Promise<string> {
   });
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    Deno.unrefTimer(timer);
-  });
+function logConnectionEvent(logger: Logger, event: ConnectionEvent): void {
+  const { kind, ...fields } = event;
+  switch (kind) {
+    case "accept_failed":
+    case "internal_server_failed":
+      logger.error(kind, fields);
+      return;
+    case "connections_refused":
+      logger.warn(kind, fields);
+      return;
+    case "connection_timeout":
+      logger.debug(kind, fields);
+      return;
+    case "accept_recovered":
+    case "internal_server_restarted":
+      logger.info(kind, fields);
+      return;
+  }
 }

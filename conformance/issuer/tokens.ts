@@ -223,9 +223,11 @@ export class TokenMinter {
           ...claims,
           scope: widened.join(" "),
           scopes: widened,
-          // Also a day longer, so the payload differs even when the scopes
-          // were already complete.
-          exp: (typeof claims.exp === "number" ? claims.exp : now) + 24 * hour,
+          // Also an hour longer, so the payload differs even when the scopes
+          // were already complete; no more, so a server that skipped the
+          // signature would still find every other claim acceptable
+          // (servers cap token lifetimes).
+          exp: (typeof claims.exp === "number" ? claims.exp : now) + hour,
         };
         return [header, encodeJson(edited), signature].join(".");
       }

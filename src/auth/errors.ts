@@ -13,8 +13,9 @@
  *   where tokens are not accepted (the query string), or a token that failed
  *   any check (signature, key, issuer, audience, lifetime, algorithm, shape).
  * - `insufficient_scope`: a valid token that lacks scopes the request needs.
- * - `verifier_unavailable`: the signing keys could not be fetched, so the
- *   token can be neither accepted nor blamed; answered 503, not 401.
+ * - `verifier_unavailable`: the signing keys could not be fetched, or the
+ *   key for the token is malformed or unsupported, so the token can be
+ *   neither accepted nor blamed; answered 503, not 401.
  */
 export type AuthErrorCode =
   | "missing_token"

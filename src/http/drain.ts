@@ -1,16 +1,27 @@
 /**
- * Graceful shutdown: counts requests in flight so shutdown can wait for them.
- * Deno's `server.shutdown()` alone cuts off request bodies that are still
- * arriving, so the server drains first and shuts down after.
+ * Graceful shutdown: counts requests in flight so shutdown can wait for
+ * them. Deno's `server.shutdown()` alone cuts off request bodies that are
+ * still arriving, so the server drains first and shuts down after.
+ *
+ * A request counts as in flight until its response has been sent
+ * (`info.completed`), not merely until the handler returns: a streamed
+ * response is still being written then.
+ *
+ * While draining, every response says `Connection: close` (RFC 9112 §9.6).
+ * A keep-alive client that reads it opens a new connection for its next
+ * request (and gets a 503, or a refused connection once the listener is
+ * closed) instead of sending it on a connection about to close, where it
+ * would be lost without an answer. The guarded server
+ * (`guarded_server.ts`) then closes each such connection after the
+ * response.
  *
  * @module
  */
 
+import { withHeader } from "./_response_headers.ts";
+
 /** A request handler, as `Deno.serve` takes it. */
-export type FetchHandler = (
-  request: Request,
-  info: Deno.ServeHandlerInfo<Deno.NetAddr>,
-) => Response | Promise<Response>;
+export type FetchHandler = Deno.ServeHandler<Deno.NetAddr>;
 
 /** Tracks in-flight requests and refuses new ones once draining. */
 export interface Drainer {
@@ -18,10 +29,12 @@ export interface Drainer {
   wrap(handler: FetchHandler): FetchHandler;
   /** How many requests are being handled now. */
   readonly inFlight: number;
+  /** Whether {@link drain} has been called. */
+  readonly draining: boolean;
   /**
-   * Starts refusing new requests (503 with `Retry-After`) and resolves when
-   * every in-flight request has been answered, or after `graceMs`: `true`
-   * when all finished in time.
+   * Starts refusing new requests (503 with `Retry-After`), marks every
+   * response `Connection: close`, and resolves when every in-flight request
+   * has been answered, or after `graceMs`: `true` when all finished in time.
    */
   drain(graceMs: number): Promise<boolean>;
 }
@@ -32,9 +45,18 @@ export function createDrainer(): Drainer {
   let draining = false;
   let idle: (() => void) | undefined;
 
+  function finished(): void {
+    inFlight--;
+    // Only when the last one ends: the drain waits for all of them.
+    if (inFlight === 0) idle?.();
+  }
+
   return {
     get inFlight() {
       return inFlight;
+    },
+    get draining() {
+      return draining;
     },
     wrap(handler) {
       return async function drained(request, info) {
@@ -48,12 +70,20 @@ export function createDrainer(): Drainer {
           });
         }
         inFlight++;
+        let response: Response;
         try {
-          return await handler(request, info);
-        } finally {
-          inFlight--;
-          if (inFlight === 0) idle?.();
+          response = await handler(request, info);
+        } catch (error) {
+          finished();
+          throw error;
         }
+        // `completed` settles once the response is sent, or fails to be.
+        const completed = info.completed as Promise<void> | undefined;
+        if (completed) completed.then(finished, finished);
+        else finished();
+        return draining
+          ? withHeader(response, "Connection", "close")
+          : response;
       };
     },
     drain(graceMs) {
