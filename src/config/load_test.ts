@@ -39,6 +39,7 @@ Deno.test("loadConfig() returns exactly the Config fields", () => {
     "resourceName",
     "responseMode",
     "scopeDenial",
+    "scopeImplications",
     "shutdownGraceMs",
   ]);
 });

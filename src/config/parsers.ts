@@ -200,6 +200,76 @@ export const scopes = (): Parser<string[]> =>
     ),
   );
 
+/**
+ * Scopes every request must carry. `offline_access` is refused: it asks the
+ * authorization server for refresh tokens and is never a resource's
+ * requirement (MCP 2026-07-28, "Refresh Tokens"), so no token would ever
+ * carry it for this server.
+ */
+export const requiredScopes = (): Parser<string[]> =>
+  scopes().pipe(
+    z.array(z.string()).transform((items, ctx) => {
+      if (!items.includes("offline_access")) return items;
+      ctx.addIssue({
+        code: "custom",
+        message:
+          'must not contain "offline_access": it asks for refresh tokens, which no resource requires (MCP 2026-07-28, Refresh Tokens)',
+      });
+      return z.NEVER;
+    }),
+  );
+
+/**
+ * A scope hierarchy: `broad=narrow narrow; broad2=narrow2`, or a JSON
+ * object `{"broad":["narrow"]}`. Each scope on the left grants the scopes on
+ * its right (transitively, when the policy applies it).
+ */
+export function scopeImplications(): Parser<
+  Readonly<Record<string, readonly string[]>>
+> {
+  return parser((raw, q) => {
+    let entries: Array<[string, unknown]>;
+    if (raw.startsWith("{")) {
+      let json: unknown;
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        return no`starts with "{" but is not a valid JSON object`;
+      }
+      if (typeof json !== "object" || json === null || Array.isArray(json)) {
+        return no`must be a JSON object of scope lists`;
+      }
+      entries = Object.entries(json);
+    } else {
+      entries = [];
+      for (const part of raw.split(";").map((p) => p.trim()).filter(Boolean)) {
+        const at = part.indexOf("=");
+        if (at < 1) {
+          return no`must be written "broad=narrow narrow; other=narrow", but ${
+            quote(part)
+          } has no "scope="`;
+        }
+        entries.push([
+          part.slice(0, at).trim(),
+          part.slice(at + 1).trim().split(/\s+/).filter(Boolean),
+        ]);
+      }
+    }
+    const result: Record<string, readonly string[]> = {};
+    for (const [broad, narrow] of entries) {
+      if (
+        !Array.isArray(narrow) ||
+        !narrow.every((s) => typeof s === "string" && SCOPE_TOKEN.test(s)) ||
+        !SCOPE_TOKEN.test(broad)
+      ) {
+        return no`must map scopes to lists of scopes (RFC 6749 §3.3 scope tokens), not ${q}`;
+      }
+      result[broad] = Object.freeze([...new Set(narrow as string[])]);
+    }
+    return Object.freeze(result);
+  });
+}
+
 /** Asymmetric JWS algorithms (RFC 7518 §3.1, RFC 8037): the only kind a JWKS of public keys can verify. */
 const ALGORITHMS = "RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA"
   .split(" ");

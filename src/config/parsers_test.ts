@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { createFindings } from "./_findings.ts";
-import { httpUrl, type Parser, scopes } from "./parsers.ts";
+import {
+  httpUrl,
+  type Parser,
+  requiredScopes,
+  scopeImplications,
+  scopes,
+} from "./parsers.ts";
 import { parseValue } from "./settings.ts";
 
 const VAR = "SOME_VARIABLE";
@@ -123,6 +129,51 @@ Deno.test("a secret's value never appears in its problems", async (t) => {
         name === "in a JSON error" || shown.includes(secret),
         "the same value is shown when not secret",
       );
+    });
+  }
+});
+
+Deno.test("requiredScopes() refuses offline_access, which no resource requires", () => {
+  assert.deepEqual(run(requiredScopes(), "todo:read, mcp").value, [
+    "todo:read",
+    "mcp",
+  ]);
+  const { messages } = run(requiredScopes(), "todo:read offline_access");
+  assert.equal(messages.length, 1);
+  assert.match(messages[0], /must not contain "offline_access"/);
+});
+
+Deno.test("scopeImplications() reads a hierarchy in either spelling", async (t) => {
+  const expected = {
+    "todo:admin": ["todo:write", "todo:read"],
+    "todo:write": ["todo:read"],
+  };
+  for (
+    const raw of [
+      "todo:admin=todo:write todo:read; todo:write=todo:read",
+      " todo:admin = todo:write  todo:read ;todo:write=todo:read; ",
+      '{"todo:admin":["todo:write","todo:read"],"todo:write":["todo:read"]}',
+    ]
+  ) {
+    await t.step(raw, () => {
+      assert.deepEqual(run(scopeImplications(), raw), {
+        value: expected,
+        messages: [],
+      });
+    });
+  }
+  for (
+    const raw of [
+      "todo:admin",
+      "=todo:read",
+      'todo:admin=todo read"quoted',
+      '{"todo:admin":"todo:read"}',
+      "[1]",
+      "{not json",
+    ]
+  ) {
+    await t.step(`refuses ${raw}`, () => {
+      assert.equal(run(scopeImplications(), raw).messages.length, 1);
     });
   }
 });

@@ -21,8 +21,9 @@ import {
   integer,
   list,
   origins,
+  requiredScopes,
   resourceId,
-  scopes,
+  scopeImplications,
   secondsAsMs,
   text,
   urlPath,
@@ -95,9 +96,10 @@ export const AUTH_SETTINGS = {
     fastmcp: `${SK}REQUIRED_SCOPES`,
     name: "SCALEKIT_REQUIRED_SCOPES",
     providers: ["scalekit"],
-    parse: scopes(),
+    parse: requiredScopes(),
     computedDefault: "none",
-    doc: 'Scopes every request needs: `a,b`, `a b` or `["a","b"]`',
+    doc:
+      'Scopes every request needs: `a,b`, `a b` or `["a","b"]` (never `offline_access`)',
   },
   clientId: {
     fastmcp: `${SK}CLIENT_ID`,
@@ -143,7 +145,7 @@ export const AUTH_SETTINGS = {
   jwtRequiredScopes: {
     fastmcp: `${JWT}REQUIRED_SCOPES`,
     providers: ["jwt"],
-    parse: scopes(),
+    parse: requiredScopes(),
     computedDefault: "none",
     doc: "Scopes every request needs, as for Scalekit",
   },
@@ -211,6 +213,13 @@ export const SERVER_SETTINGS = {
     parse: integer(0, 300),
     default: "30",
     doc: "Leeway for `exp`/`nbf`, in seconds, 0–300",
+  },
+  scopeImplications: {
+    name: "MCP_SCOPE_IMPLIES",
+    parse: scopeImplications(),
+    default: "{}",
+    doc:
+      "A scope hierarchy you defined in Scalekit: `broad=narrow narrow; other=narrow` or a JSON object. A token with a broad scope may then do what the narrow ones allow. None by default",
   },
   scopeDenial: {
     name: "MCP_SCOPE_DENIAL",

@@ -92,6 +92,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const logger = options.logger ?? silentLogger;
   const policy = options.policy ?? createScopePolicy({
     requiredScopes: config.auth.requiredScopes,
+    implies: config.scopeImplications,
   });
   const servers = createMcpServers({
     tools: [...TODO_TOOLS, ...IDENTITY_TOOLS],

@@ -790,3 +790,40 @@ Deno.test("bound to loopback, a request naming a foreign Host is refused (DNS re
     }, { env: { HOST: "0.0.0.0" } });
   });
 });
+
+Deno.test("MCP_SCOPE_IMPLIES lets a broader scope stand in for the narrower ones", async (t) => {
+  await withHarness(async (h) => {
+    const admin = await h.issuer.mint({ scopes: ["todo:admin"] });
+    for (const era of ERAS) {
+      await t.step(`${era}: todo:admin reads and writes`, async () => {
+        for (
+          const [name, args] of [
+            ["create_todo", { title: "by admin" }],
+            ["list_todos", {}],
+            ["export_all_todos", {}],
+          ] as const
+        ) {
+          const res = await send(h, era, "tools/call", {
+            name,
+            arguments: args,
+          }, admin);
+          assert.equal(res.status, 200, name);
+          assert.equal((await res.json()).result.isError, undefined, name);
+        }
+      });
+    }
+    const writer = await h.issuer.mint({ scopes: ["todo:write"] });
+    const res = await send(h, "modern", "tools/call", {
+      name: "bulk_delete_todos",
+      arguments: {},
+    }, writer);
+    assert.equal(res.status, 403, "a narrower scope grants nothing broader");
+    assert.equal(challengedScope(res), "todo:admin");
+    await res.body?.cancel();
+  }, {
+    env: {
+      MCP_SCOPE_IMPLIES:
+        "todo:admin=todo:write todo:read; todo:write=todo:read",
+    },
+  });
+});
