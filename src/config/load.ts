@@ -14,12 +14,8 @@ import {
   type Findings,
   quote,
 } from "./_findings.ts";
-import {
-  hostForUrl,
-  isLoopbackHost,
-  normalisePath,
-  wellKnownUrl,
-} from "./_urls.ts";
+import { isLoopbackHost } from "../net/loopback.ts";
+import { hostForUrl, normalisePath, wellKnownUrl } from "./_urls.ts";
 import { ConfigError, type ConfigProblem } from "./errors.ts";
 import { httpUrl, httpUrlProblem } from "./parsers.ts";
 import {
