@@ -514,6 +514,16 @@ Deno.test("todos are kept per organisation, else per subject", async () => {
       true,
     );
 
+    const namedLikeTheOrg = await h.issuer.mint({
+      subject: "org_a",
+      organizationId: null,
+    });
+    assert.equal(
+      (await call(namedLikeTheOrg, "list_todos")).structuredContent.count,
+      0,
+      "a subject equal to an organisation id is another tenant",
+    );
+
     await call(loneDan, "create_todo", { title: "dan's" });
     assert.equal(
       (await call(loneEve, "list_todos")).structuredContent.count,
