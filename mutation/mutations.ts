@@ -383,6 +383,13 @@ export const MUTATIONS: readonly Mutation[] = [
     [...T.origin, ...T.config],
   ),
   m(
+    "loopback: any IPv6 address is loopback",
+    LOOPBACK,
+    'return URL.parse(`http://[${name}]/`)?.hostname === "[::1]";',
+    "return true;",
+    [...T.origin, ...T.config],
+  ),
+  m(
     "loopback: octets above 255 accepted",
     LOOPBACK,
     "octets.slice(1).every((o) => Number(o) <= 255)",
@@ -532,6 +539,13 @@ export const MUTATIONS: readonly Mutation[] = [
     "src/http/on_error.ts",
     "      if (error.res !== undefined) return error.getResponse();\n",
     "",
+    ["src/http/on_error_test.ts"],
+  ),
+  m(
+    "onError: a bug's message reaches the client",
+    "src/http/on_error.ts",
+    '      error_description: "Internal server error",',
+    "      error_description: String(error),",
     ["src/http/on_error_test.ts"],
   ),
   m(
