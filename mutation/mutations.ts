@@ -821,6 +821,20 @@ export const MUTATIONS: readonly Mutation[] = [
     T.store,
   ),
   m(
+    "limits: a quota of 1 refused as an option",
+    "src/store/_refusals.ts",
+    "if (!Number.isSafeInteger(quota) || quota < 1) {",
+    "if (!Number.isSafeInteger(quota) || quota <= 1) {",
+    [...T.store, "src/store/database_url_test.ts"],
+  ),
+  m(
+    "limits: a quota of 0 accepted as an option",
+    "src/store/_refusals.ts",
+    "if (!Number.isSafeInteger(quota) || quota < 1) {",
+    "if (!Number.isSafeInteger(quota) || quota < 0) {",
+    T.store,
+  ),
+  m(
     "limits: the quota allows one more",
     "src/store/memory.ts",
     "if (todos.size >= this.#maxTodos) throw quotaExceeded(this.#maxTodos);",
