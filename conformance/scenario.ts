@@ -18,7 +18,6 @@ import {
   clauseOf,
   type Level,
   type RuleId,
-  RULES,
   type SpecRevision,
 } from "./spec.ts";
 
@@ -219,9 +218,4 @@ export async function runScenario(
     exchanges,
     durationMs: Math.round(performance.now() - started),
   });
-}
-
-/** A rule's summary, for reports. */
-export function ruleSummary(rule: RuleId): string {
-  return RULES[rule].summary;
 }

@@ -19,15 +19,20 @@ function codeOf(fn: () => unknown): string {
 }
 
 Deno.test("extractBearerToken() reads the header token, scheme in any case", async (t) => {
-  for (
-    const header of [
-      "Bearer abc.def-ghi_jk~l+/=",
-      "bearer abc.def-ghi_jk~l+/=",
-      "BEARER   abc.def-ghi_jk~l+/=  ",
-    ]
-  ) {
+  const cases: Array<[string, string]> = [
+    ["Bearer abc.def-ghi_jk~l+/=", "abc.def-ghi_jk~l+/="],
+    ["bearer abc.def-ghi_jk~l+/=", "abc.def-ghi_jk~l+/="],
+    ["BEARER   abc.def-ghi_jk~l+/=  ", "abc.def-ghi_jk~l+/="],
+    // A JWS compact serialisation has no padding at all (RFC 7515 §2).
+    [
+      "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",
+      "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",
+    ],
+    ["Bearer abc==", "abc=="],
+  ];
+  for (const [header, token] of cases) {
     await t.step(header, () => {
-      assert.equal(extractBearerToken(request(header)), "abc.def-ghi_jk~l+/=");
+      assert.equal(extractBearerToken(request(header)), token);
     });
   }
 });
@@ -37,6 +42,13 @@ Deno.test("extractBearerToken() classifies what it refuses", async (t) => {
     ["no header", undefined, "missing_token"],
     ["empty header", "", "missing_token"],
     ["another scheme", "Basic dXNlcjpwYXNz", "missing_token"],
+    [
+      "another scheme, then the word Bearer",
+      "Basic Bearer abc",
+      "missing_token",
+    ],
+    ["a scheme that starts like Bearer", "Bearerx abc", "missing_token"],
+    ["padding inside the token", "Bearer ab=c", "invalid_token"],
     ["scheme without token", "Bearer", "invalid_token"],
     ["scheme with blank token", "Bearer    ", "invalid_token"],
     ["two tokens", "Bearer abc def", "invalid_token"],
@@ -44,6 +56,12 @@ Deno.test("extractBearerToken() classifies what it refuses", async (t) => {
     [
       "token in the query string",
       undefined,
+      "invalid_token",
+      "http://localhost/mcp?access_token=abc",
+    ],
+    [
+      "empty header and a token in the query string",
+      "",
       "invalid_token",
       "http://localhost/mcp?access_token=abc",
     ],

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { startMockIssuer } from "../../conformance/issuer/mod.ts";
+import {
+  BAD_TOKEN_KINDS,
+  type BadTokenKind,
+  startMockIssuer,
+} from "../../conformance/issuer/mod.ts";
 import { AuthError, type AuthErrorCode } from "./errors.ts";
 import {
   createTokenVerifier,
@@ -87,6 +91,35 @@ Deno.test("verify() returns the identity of a Scalekit token", async () => {
     assert.equal(typeof identity.expiresAt, "number");
     assert.equal(identity.claims.resid, RESOURCE.id);
     assert.ok(Object.isFrozen(identity));
+  });
+});
+
+Deno.test("verify() refuses every bad token kind with invalid_token", async (t) => {
+  await withIssuer(async (issuer) => {
+    const verifier = verifierFor(issuer.url);
+    const expected: Record<BadTokenKind, RegExp> = {
+      expired: /expired/,
+      not_yet_valid: /not valid yet/,
+      no_exp: /./,
+      wrong_issuer: /trusted issuer/,
+      wrong_audience: /audience/,
+      other_resource_audience: /audience/,
+      foreign_key: /./,
+      unknown_kid: /./,
+      alg_none: /./,
+      hs256_with_public_key: /./,
+      tampered_payload: /./,
+      truncated: /./,
+      garbage: /./,
+    };
+    for (const kind of BAD_TOKEN_KINDS) {
+      await t.step(kind, async () => {
+        await assert.rejects(
+          verifier.verify(await issuer.mintBad(kind)),
+          refusedWith("invalid_token", expected[kind]),
+        );
+      });
+    }
   });
 });
 

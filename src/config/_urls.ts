@@ -4,22 +4,6 @@
  * @module
  */
 
-/**
- * Whether `host` (a HOST setting or a URL's hostname, IPv6 with or without
- * brackets) is a loopback address: `localhost`, 127.0.0.0/8 or `::1`.
- */
-export function isLoopbackHost(host: string): boolean {
-  let name = host.trim().toLowerCase();
-  if (name.startsWith("[") && name.endsWith("]")) name = name.slice(1, -1);
-  if (name === "localhost") return true;
-  if (name.includes(":")) {
-    // Let the URL parser canonicalise IPv6 (0:0:0:0:0:0:0:1 is ::1 too).
-    return URL.parse(`http://[${name}]/`)?.hostname === "[::1]";
-  }
-  const octets = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(name);
-  return octets !== null && octets.slice(1).every((o) => Number(o) <= 255);
-}
-
 /** Collapses repeated slashes and drops trailing ones (`"//a//b/"` → `"/a/b"`, `"/"` → `""`). */
 export function normalisePath(path: string): string {
   return path.replace(/\/{2,}/g, "/").replace(/\/+$/, "");

@@ -1,6 +1,6 @@
 /**
- * The process environment, with a `.env` file underneath it. With `main.ts`,
- * this is the only code that touches `Deno.env` or the file system.
+ * The process environment, with a `.env` file underneath it: the only code
+ * that reads `Deno.env` (the SQLite store and `docs.ts` touch files too).
  *
  * @module
  */

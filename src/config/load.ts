@@ -7,6 +7,7 @@
  * @module
  */
 
+import { isLoopbackHost } from "../net/loopback.ts";
 import {
   addProblem,
   addWarning,
@@ -14,14 +15,9 @@ import {
   type Findings,
   quote,
 } from "./_findings.ts";
-import {
-  hostForUrl,
-  isLoopbackHost,
-  normalisePath,
-  wellKnownUrl,
-} from "./_urls.ts";
+import { hostForUrl, normalisePath, wellKnownUrl } from "./_urls.ts";
 import { ConfigError, type ConfigProblem } from "./errors.ts";
-import { httpUrl, httpUrlProblem } from "./parsers.ts";
+import { httpUrl, httpUrlText } from "./parsers.ts";
 import {
   currentNames,
   type DescribedSetting,
@@ -132,12 +128,11 @@ export function describeConfig(env: Env): ConfigDescription {
 
 /** Everything but the provider, which decides what else is read. */
 const AFTER_PROVIDER = { ...AUTH_SETTINGS, ...SERVER_SETTINGS };
-type Resolution = { readonly [K in keyof typeof SETTINGS]: Resolved };
 
 /** What the derivations read and record. */
 interface Context {
   readonly values: SettingValues<typeof AFTER_PROVIDER>;
-  readonly resolved: Resolution;
+  readonly resolved: { readonly [K in keyof typeof SETTINGS]: Resolved };
   readonly findings: Findings;
   /** Values computed from other settings, by key, for descriptions. */
   readonly derived: Map<string, unknown>;
@@ -151,28 +146,32 @@ function evaluate(env: Env): Omit<Context, "values"> & {
   const findings = createFindings();
   const derived = new Map<string, unknown>();
   const chosen = resolveSetting(PROVIDER_SETTING, env, findings);
-  const provider = chooseProvider(chosen, env, findings, derived);
+  let provider = chosen.value as ProviderKind | undefined;
+  const { name, fastmcp } = AUTH_SETTINGS.environmentUrl;
+  if (chosen.state === "unset" && readFirst(env, [fastmcp, name])) {
+    derived.set("provider", provider = "scalekit");
+  } else if (chosen.state === "unset") {
+    addProblem(
+      findings,
+      PROVIDER_SETTING.fastmcp,
+      `Set ${PROVIDER_SETTING.fastmcp} to "scalekit", "jwt" or "none", or set ${name} (or ${fastmcp}) to your Scalekit environment URL to use Scalekit`,
+    );
+  }
   const read = readSettings(AFTER_PROVIDER, env, findings, provider);
-  const resolved: Resolution = { provider: chosen, ...read.resolved };
+  const resolved = { provider: chosen, ...read.resolved };
   const c: Context = { values: read.values, resolved, findings, derived };
   if (provider === undefined) return c;
 
-  const source = baseUrlSource(c, provider);
-  const endpoint = source && resolveEndpoint(c, source);
-  const auth: AuthConfig | undefined = provider === "scalekit"
-    ? scalekitAuth(c, endpoint?.mcpUrl)
-    : provider === "jwt"
-    ? jwtAuth(c, endpoint?.mcpUrl)
-    : noAuth(c, endpoint?.mcpUrl);
-  if (source && endpoint && provider !== "none") {
-    warnIfInsecure(c, source, endpoint.baseUrl);
-  }
-  let { allowedOrigins, proxyAuthorizationServerMetadata: proxy } = c.values;
+  const endpoint = resolveEndpoint(c, provider);
+  const auth = { scalekit: scalekitAuth, jwt: jwtAuth, none: noAuth }[provider](
+    c,
+    endpoint?.mcpUrl,
+  );
+  let { allowedOrigins } = c.values;
   if (resolved.allowedOrigins.state === "unset" && endpoint) {
-    allowedOrigins = [new URL(endpoint.baseUrl).origin];
-    derived.set("allowedOrigins", allowedOrigins);
+    derived.set("allowedOrigins", allowedOrigins = [endpoint.origin]);
   }
-  if (provider === "none" && proxy) {
+  if (provider === "none" && c.values.proxyAuthorizationServerMetadata) {
     const variable = SERVER_SETTINGS.proxyAuthorizationServerMetadata.name;
     addProblem(
       findings,
@@ -182,106 +181,55 @@ function evaluate(env: Env): Omit<Context, "values"> & {
   }
   if (!endpoint || !auth || !allowedOrigins) return { ...c, provider };
   const server = Object.fromEntries(
-    Object.keys(SERVER_SETTINGS).flatMap((key) => {
-      const value = c.values[key as keyof typeof SERVER_SETTINGS];
-      return value === undefined ? [] : [[key, value]];
-    }),
+    Object.entries(c.values).filter(([key]) => key in SERVER_SETTINGS),
   ) as ServerSettings;
   const { mcpUrl, resourceMetadataUrl } = endpoint;
-  const config = {
-    auth,
-    mcpUrl,
-    resourceMetadataUrl,
-    allowedOrigins,
-    ...server,
-  };
-  return { ...c, provider, config };
+  const config = { auth, mcpUrl, resourceMetadataUrl, allowedOrigins };
+  return { ...c, provider, config: { ...config, ...server } };
 }
 
 /**
- * `FASTMCP_SERVER_AUTH`, or Scalekit when it is unset and a Scalekit
- * environment URL is set; otherwise a problem.
- */
-function chooseProvider(
-  chosen: Resolved,
-  env: Env,
-  findings: Findings,
-  derived: Map<string, unknown>,
-): ProviderKind | undefined {
-  if (chosen.state !== "unset") return chosen.value as ProviderKind | undefined;
-  const { name, fastmcp } = AUTH_SETTINGS.environmentUrl;
-  if (readFirst(env, [fastmcp, name])) {
-    derived.set("provider", "scalekit");
-    return "scalekit";
-  }
-  const variable = PROVIDER_SETTING.fastmcp;
-  addProblem(
-    findings,
-    variable,
-    `Set ${variable} to "scalekit", "jwt" or "none", or set ${name} (or ${fastmcp}) to your Scalekit environment URL to use Scalekit`,
-  );
-}
-
-/** Where the public base URL came from. */
-interface BaseUrlSource {
-  /** The variable it was read from (or is reported as, when derived). */
-  readonly variable: string;
-  readonly raw: string;
-  readonly url: URL;
-  /** Built from HOST and PORT because no variable was set. */
-  readonly derived: boolean;
-}
-
-/**
+ * The public base URL plus the MCP path, so the endpoint served, the
+ * RFC 9728 `resource` and the token audience are one string.
+ *
  * Scalekit requires a base URL. JWT and `none` derive `http://HOST:PORT`
  * when it is unset, but with PORT 0 JWT cannot: the port is picked at start
- * and the URL is the token audience.
+ * and the URL is the token audience. A base URL that already ends in the
+ * MCP path is cut (FastMCP would serve `/mcp/mcp`), with a warning; plain
+ * http on a host that is not loopback warns too, as OAuth 2.1 (§1.5)
+ * requires TLS wherever tokens travel.
  */
-function baseUrlSource(
-  c: Context,
-  provider: ProviderKind,
-): BaseUrlSource | undefined {
-  const key = provider === "scalekit"
-    ? "scalekitBaseUrl"
-    : provider === "jwt"
-    ? "jwtBaseUrl"
-    : "baseUrl";
-  const { state, variable, raw, value } = c.resolved[key];
-  if (state === "environment") {
-    return { variable, raw, url: value, derived: false } as BaseUrlSource;
-  }
-  if (state !== "unset" || provider === "scalekit") return undefined;
-  const { host, port } = c.values;
-  if (provider === "jwt" && port === 0) {
-    const spec = AUTH_SETTINGS.jwtBaseUrl;
-    const names = currentNames(spec);
+function resolveEndpoint(c: Context, provider: ProviderKind) {
+  const key = ({
+    scalekit: "scalekitBaseUrl",
+    jwt: "jwtBaseUrl",
+    none: "baseUrl",
+  } as const)[provider];
+  const { host, port, mcpPath } = c.values;
+  let { state, variable = "BASE_URL", raw = "", value: url } = c.resolved[key];
+  if (state === "unset" && provider === "jwt" && port === 0) {
     addProblem(
       c.findings,
-      spec.fastmcp,
-      `Set ${names} to the server's public URL: PORT is 0, so the port is picked at start and the URL (the token audience) cannot be derived`,
+      AUTH_SETTINGS.jwtBaseUrl.fastmcp,
+      `Set ${
+        currentNames(AUTH_SETTINGS.jwtBaseUrl)
+      } to the server's public URL: PORT is 0, so the port is picked at start and the URL (the token audience) cannot be derived`,
     );
     return undefined;
   }
-  const built = `http://${hostForUrl(host)}:${port}`;
-  const parsed = parseValue(
-    { parse: httpUrl({ bare: true }) },
-    "BASE_URL",
-    built,
-    c.findings,
-  );
-  if (!parsed.ok) return undefined;
-  c.derived.set(key, parsed.value);
-  return { variable: "BASE_URL", raw: built, url: parsed.value, derived: true };
-}
+  const derived = state === "unset" && provider !== "scalekit";
+  if (derived) {
+    raw = `http://${hostForUrl(host)}:${port}`;
+    const parsed = parseValue(
+      { parse: httpUrl({ bare: true }) },
+      variable,
+      raw,
+      c.findings,
+    );
+    if (parsed.ok) c.derived.set(key, url = parsed.value);
+  } else if (state !== "environment") return undefined;
+  if (!(url instanceof URL)) return undefined;
 
-/**
- * Combines the base URL with the MCP path, so the endpoint served, the
- * RFC 9728 `resource` and the token audience are one string. A base URL
- * that already ends in the MCP path is cut (FastMCP would serve
- * `/mcp/mcp`), with a warning.
- */
-function resolveEndpoint(c: Context, { url, raw, variable }: BaseUrlSource) {
-  const { mcpPath } = c.values;
   let path = normalisePath(url.pathname);
   // mcpPath starts with "/", so endsWith() only matches whole segments.
   if (mcpPath !== "/" && path.endsWith(mcpPath)) {
@@ -295,40 +243,28 @@ function resolveEndpoint(c: Context, { url, raw, variable }: BaseUrlSource) {
     });
   }
   const baseUrl = url.origin + path;
+  if (
+    provider !== "none" && url.protocol === "http:" &&
+    !isLoopbackHost(url.hostname)
+  ) {
+    const what = derived
+      ? `${variable} is not set, so the public URL is ${quote(baseUrl)}, which`
+      : `${variable} ${quote(raw)}`;
+    addWarning(c.findings, {
+      code: "insecure_base_url",
+      variable,
+      message:
+        `${what} uses plain http on a host that is not loopback; OAuth 2.1 requires HTTPS, so bearer tokens would cross the network in clear text: set ${variable} to the public https URL`,
+    });
+  }
   const mcpUrl = mcpPath === "/" ? `${baseUrl}/` : baseUrl + mcpPath;
   const resourceMetadataUrl = wellKnownUrl(mcpUrl, "oauth-protected-resource");
-  return { baseUrl, mcpUrl, resourceMetadataUrl };
+  return { origin: url.origin, mcpUrl, resourceMetadataUrl };
 }
 
-/**
- * Warns when the public URL is plain http on a host that is not loopback:
- * OAuth 2.1 (§1.5) requires TLS wherever tokens travel.
- */
-function warnIfInsecure(
-  c: Context,
-  source: BaseUrlSource,
-  baseUrl: string,
-): void {
-  const url = new URL(baseUrl);
-  if (url.protocol !== "http:" || isLoopbackHost(url.hostname)) return;
-  const { variable } = source;
-  const what = source.derived
-    ? `${variable} is not set, so the public URL is ${quote(baseUrl)}, which`
-    : `${variable} ${quote(source.raw)}`;
-  addWarning(c.findings, {
-    code: "insecure_base_url",
-    variable,
-    message:
-      `${what} uses plain http on a host that is not loopback; OAuth 2.1 requires HTTPS, so bearer tokens would cross the network in clear text: set ${variable} to the public https URL`,
-  });
-}
-
-function scalekitAuth(
-  c: Context,
-  mcpUrl?: string,
-): TokenAuthConfig | undefined {
+function scalekitAuth(c: Context, mcpUrl?: string): TokenAuthConfig | void {
   const { environmentUrl, resourceId, scalekitRequiredScopes } = c.values;
-  if (!environmentUrl || !resourceId || !mcpUrl) return undefined;
+  if (!environmentUrl || !resourceId || !mcpUrl) return;
   // The per-resource issuer; Scalekit is migrating `iss` from the
   // environment URL to this form, so both are accepted.
   const resourceIssuer = `${environmentUrl}/resources/${resourceId}`;
@@ -354,13 +290,14 @@ function scalekitAuth(
  * default to the issuers, which must then be http(s) issuer identifiers
  * without query or fragment (RFC 8414 §2).
  */
-function jwtAuth(c: Context, mcpUrl?: string): TokenAuthConfig | undefined {
+function jwtAuth(c: Context, mcpUrl?: string): TokenAuthConfig | void {
   const { jwksUri, issuers, algorithms, jwtRequiredScopes } = c.values;
   let { authorizationServers, audiences } = c.values;
   if (c.resolved.authorizationServers.state === "unset" && issuers) {
     const variable = AUTH_SETTINGS.issuers.fastmcp;
     const instead = AUTH_SETTINGS.authorizationServers.fastmcp;
-    const bad = issuers.filter((i) => httpUrlProblem(i, { bare: true }));
+    const issuer = httpUrlText({ bare: true });
+    const bad = issuers.filter((i) => !issuer.safeParse(i).success);
     for (const q of bad.map(quote)) {
       addProblem(
         c.findings,
@@ -393,23 +330,25 @@ function jwtAuth(c: Context, mcpUrl?: string): TokenAuthConfig | undefined {
  * No authentication: refused unless HOST is a loopback address, and always
  * announced with a `no_authentication` warning.
  */
-function noAuth(c: Context, mcpUrl?: string): AuthConfig | undefined {
+function noAuth(c: Context, mcpUrl?: string): AuthConfig | void {
   const variable = PROVIDER_SETTING.fastmcp;
-  const host = quote(c.values.host);
   if (!isLoopbackHost(c.values.host)) {
     addProblem(
       c.findings,
       variable,
-      `${variable} is "none", which is only allowed when HOST is a loopback address (127.0.0.1, ::1 or localhost), but HOST is ${host}; set ${variable} to "scalekit" or "jwt", or set HOST to "127.0.0.1"`,
+      `${variable} is "none", which is only allowed when HOST is a loopback address (127.0.0.1, ::1 or localhost), but HOST is ${
+        quote(c.values.host)
+      }; set ${variable} to "scalekit" or "jwt", or set HOST to "127.0.0.1"`,
     );
-    return undefined;
+    return;
   }
-  const where = mcpUrl ? quote(mcpUrl) : "the MCP endpoint";
   addWarning(c.findings, {
     code: "no_authentication",
     variable,
     message:
-      `AUTHENTICATION IS OFF (${variable} is "none"): anything that can reach ${where} can call every tool without a token; use this for local development only`,
+      `AUTHENTICATION IS OFF (${variable} is "none"): anything that can reach ${
+        mcpUrl ? quote(mcpUrl) : "the MCP endpoint"
+      } can call every tool without a token; use this for local development only`,
   });
   return { kind: "none", requiredScopes: [] };
 }

@@ -63,7 +63,7 @@ export function secondsAsMs(max: number): Parser<number> {
 }
 
 /** One of the names, in any case, mapped to its value; messages list them in this order. */
-export function choice<T>(
+export function choice<const T>(
   choices: readonly (readonly [string, T])[],
 ): Parser<T> {
   const byName = new Map(choices.map(([n, value]) => [n.toLowerCase(), value]));
@@ -73,6 +73,10 @@ export function choice<T>(
       no`must be ${names} (in any case), not ${q}`
   );
 }
+
+/** One of the names, in any case, as written here. */
+export const oneOf = <const T extends string>(...names: T[]): Parser<T> =>
+  choice(names.map((name) => [name, name] as const));
 
 /** `true`/`false`, `1`/`0` or `yes`/`no`, in any case. */
 export const boolean = (): Parser<boolean> =>
@@ -115,34 +119,32 @@ export interface HttpUrlOptions {
   readonly example?: string;
 }
 
-/** What is wrong with `raw` as an http(s) URL without credentials, or `undefined`. */
-export function httpUrlProblem(
-  raw: string,
-  options: HttpUrlOptions = {},
-): Problem | undefined {
-  const q = quote(raw);
+/**
+ * An absolute http(s) URL without credentials, kept as written (issuers are
+ * compared character by character).
+ */
+export function httpUrlText(options: HttpUrlOptions = {}): Parser<string> {
   const example = quote(options.example ?? "https://mcp.example.com");
-  const url = URL.parse(raw);
-  // "localhost:3002" parses, with "localhost:" as its scheme; say what is
-  // missing rather than calling "localhost" a scheme.
-  if (url === null || !raw.includes("://")) {
-    return no`must be an absolute URL starting with "https://" or "http://", such as ${example}, not ${q}`;
-  }
-  const scheme = quote(url.protocol.slice(0, -1));
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    return no`must use http or https, not ${scheme} (in ${q}); set it to a URL such as ${example}`;
-  }
-  if (url.username !== "" || url.password !== "") {
-    return no`must not contain a user name or password`;
-  }
-  if (options.bare && /[?#]/.test(raw)) {
-    return no`must not have a query or fragment, but ${q} does`;
-  }
+  return parser((raw, q) => {
+    const url = URL.parse(raw);
+    // "localhost:3002" parses, with "localhost:" as its scheme; say what is
+    // missing rather than calling "localhost" a scheme.
+    if (url === null || !raw.includes("://")) {
+      return no`must be an absolute URL starting with "https://" or "http://", such as ${example}, not ${q}`;
+    }
+    if (url.protocol !== "https:" && url.protocol !== "http:") {
+      const scheme = quote(url.protocol.slice(0, -1));
+      return no`must use http or https, not ${scheme} (in ${q}); set it to a URL such as ${example}`;
+    }
+    if (url.username !== "" || url.password !== "") {
+      return no`must not contain a user name or password`;
+    }
+    if (options.bare && /[?#]/.test(raw)) {
+      return no`must not have a query or fragment, but ${q} does`;
+    }
+    return raw;
+  });
 }
-
-/** An absolute http(s) URL without credentials, kept as written (issuers are compared character by character). */
-export const httpUrlText = (options?: HttpUrlOptions): Parser<string> =>
-  parser((raw) => httpUrlProblem(raw, options) ?? raw);
 
 /** Like {@link httpUrlText}, parsed. */
 export const httpUrl = (options?: HttpUrlOptions): Parser<URL> =>
@@ -227,46 +229,30 @@ export const requiredScopes = (): Parser<string[]> =>
 export function scopeImplications(): Parser<
   Readonly<Record<string, readonly string[]>>
 > {
+  const scope = (s: unknown) => typeof s === "string" && SCOPE_TOKEN.test(s);
   return parser((raw, q) => {
-    let entries: Array<[string, unknown]>;
-    if (raw.startsWith("{")) {
-      let json: unknown;
-      try {
-        json = JSON.parse(raw);
-      } catch {
-        return no`starts with "{" but is not a valid JSON object`;
-      }
-      if (typeof json !== "object" || json === null || Array.isArray(json)) {
-        return no`must be a JSON object of scope lists`;
-      }
-      entries = Object.entries(json);
-    } else {
-      entries = [];
-      for (const part of raw.split(";").map((p) => p.trim()).filter(Boolean)) {
-        const at = part.indexOf("=");
-        if (at < 1) {
-          return no`must be written "broad=narrow narrow; other=narrow", but ${
-            quote(part)
-          } has no "scope="`;
-        }
-        entries.push([
-          part.slice(0, at).trim(),
-          part.slice(at + 1).trim().split(/\s+/).filter(Boolean),
-        ]);
-      }
+    let entries: unknown[][] | undefined;
+    try {
+      entries = raw.startsWith("{")
+        ? Object.entries(JSON.parse(raw))
+        : raw.split(";").filter((part) => part.trim()).map((part) => {
+          const [broad, narrow] = part.split(/=(.*)/s);
+          return [broad.trim(), narrow?.trim().split(/\s+/).filter(Boolean)];
+        });
+    } catch {
+      // Not JSON: the message below says what to write.
     }
-    const result: Record<string, readonly string[]> = {};
-    for (const [broad, narrow] of entries) {
-      if (
-        !Array.isArray(narrow) ||
-        !narrow.every((s) => typeof s === "string" && SCOPE_TOKEN.test(s)) ||
-        !SCOPE_TOKEN.test(broad)
-      ) {
-        return no`must map scopes to lists of scopes (RFC 6749 §3.3 scope tokens), not ${q}`;
-      }
-      result[broad] = Object.freeze([...new Set(narrow as string[])]);
-    }
-    return Object.freeze(result);
+    const valid = entries?.every(([broad, narrow]) =>
+      scope(broad) && Array.isArray(narrow) && narrow.every(scope)
+    );
+    return valid
+      ? Object.freeze(Object.fromEntries(
+        entries!.map(([broad, narrow]) => [
+          broad,
+          Object.freeze([...new Set(narrow as string[])]),
+        ]),
+      ))
+      : no`must map scopes to scopes, as "broad=narrow narrow; other=narrow" or {"broad":["narrow"]} (RFC 6749 §3.3 scope tokens), not ${q}`;
   });
 }
 
@@ -299,10 +285,8 @@ export const origins = (): Parser<string[]> =>
   list(parser((item, q) => {
     const url = URL.parse(item);
     if (
-      url !== null && item.includes("://") && url.host !== "" &&
-      url.username === "" &&
-      url.password === "" && (url.pathname === "" || url.pathname === "/") &&
-      !/[?#]/.test(item)
+      url?.host && item.includes("://") && !url.username && !url.password &&
+      ["", "/"].includes(url.pathname) && !/[?#]/.test(item)
     ) {
       // Non-special schemes (chrome-extension:, vscode-webview:) have an
       // opaque URL.origin of "null"; browsers still send scheme://host.
@@ -310,9 +294,7 @@ export const origins = (): Parser<string[]> =>
         ? url.origin
         : `${url.protocol}//${url.host}`;
     }
-    if (
-      item === "*"
-    ) {
+    if (item === "*") {
       return no`must list exact origins; "*" would let any web page call the server`;
     }
     if (item.toLowerCase() === "null") {

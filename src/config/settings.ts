@@ -7,7 +7,12 @@
  * @module
  */
 
-import { addProblem, addWarning, type Findings } from "./_findings.ts";
+import {
+  addProblem,
+  addWarning,
+  createFindings,
+  type Findings,
+} from "./_findings.ts";
 import { ConfigError } from "./errors.ts";
 import type { Parser } from "./parsers.ts";
 import type { ProviderKind } from "./types.ts";
@@ -274,7 +279,7 @@ export function loadSettings<S extends SettingsTable>(
   table: S,
   env: Env,
 ): SettingValues<S> {
-  const findings: Findings = { problems: [], warnings: [] };
+  const findings = createFindings();
   const { values } = readSettings(table, env, findings);
   if (findings.problems.length > 0) throw new ConfigError(findings.problems);
   Object.freeze(values);

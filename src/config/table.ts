@@ -20,6 +20,7 @@ import {
   httpUrlText,
   integer,
   list,
+  oneOf,
   origins,
   requiredScopes,
   resourceId,
@@ -30,12 +31,7 @@ import {
 } from "./parsers.ts";
 import { normalisePath } from "./_urls.ts";
 import type { SettingSpec } from "./settings.ts";
-import type {
-  LogLevel,
-  ProviderKind,
-  ResponseMode,
-  ScopeDenialMode,
-} from "./types.ts";
+import type { ProviderKind } from "./types.ts";
 
 const SK = "FASTMCP_SERVER_AUTH_SCALEKITPROVIDER_";
 const JWT = "FASTMCP_SERVER_AUTH_JWT_";
@@ -223,14 +219,14 @@ export const SERVER_SETTINGS = {
   },
   scopeDenial: {
     name: "MCP_SCOPE_DENIAL",
-    parse: choice<ScopeDenialMode>([["http", "http"], ["tool", "tool"]]),
+    parse: oneOf("http", "tool"),
     default: "http",
     doc:
       "A tool call without its scopes: `http` gives 403 `insufficient_scope` (step-up); `tool` gives the guides' in-band tool error",
   },
   responseMode: {
     name: "MCP_RESPONSE_MODE",
-    parse: choice<ResponseMode>([["json", "json"], ["sse", "sse"]]),
+    parse: oneOf("json", "sse"),
     default: "json",
     doc: "`json` bodies or `sse` streams",
   },
@@ -261,7 +257,7 @@ export const SERVER_SETTINGS = {
   },
   logLevel: {
     name: "LOG_LEVEL",
-    parse: choice<LogLevel>([
+    parse: choice([
       ["debug", "debug"],
       ["info", "info"],
       ["warn", "warn"],

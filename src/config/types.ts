@@ -11,18 +11,14 @@ import type { SERVER_SETTINGS } from "./table.ts";
 /** Which token verifier protects the MCP endpoint. */
 export type ProviderKind = "scalekit" | "jwt" | "none";
 
-/** Log verbosity, lowest first. */
-export type LogLevel = "debug" | "info" | "warn" | "error";
+/** Log verbosity (`LOG_LEVEL`). */
+export type LogLevel = ServerSettings["logLevel"];
 
-/**
- * How a tool call without its scopes is answered: `http` gives a 403
- * `insufficient_scope` challenge (step-up, the default); `tool` gives the
- * Scalekit guides' in-band tool error.
- */
-export type ScopeDenialMode = "http" | "tool";
+/** How a tool call without its scopes is answered (`MCP_SCOPE_DENIAL`). */
+export type ScopeDenialMode = ServerSettings["scopeDenial"];
 
-/** How the Streamable HTTP transport answers a POST: one JSON body or an SSE stream. */
-export type ResponseMode = "json" | "sse";
+/** How a POST is answered: one JSON body or an SSE stream (`MCP_RESPONSE_MODE`). */
+export type ResponseMode = ServerSettings["responseMode"];
 
 /** Token verification settings shared by the Scalekit and JWT providers. */
 export interface TokenAuthConfig {

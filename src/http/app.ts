@@ -1,7 +1,7 @@
 /**
  * Builds the Hono app: health check, discovery documents and the protected
- * MCP endpoint. Tests call `app.fetch(new Request(…))` in-process; `main.ts`
- * serves it with `Deno.serve`.
+ * MCP endpoint. Tests call `app.fetch(new Request(…))` in-process;
+ * `src/serve.ts` serves it (through the guarded server and the drain).
  *
  * @module
  */
@@ -9,7 +9,6 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
-import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { ChallengeContext } from "../auth/challenge.ts";
@@ -18,6 +17,7 @@ import { createTokenVerifier, type TokenVerifier } from "../auth/verify.ts";
 import { createScopePolicy, type ScopePolicy } from "../authz/policy.ts";
 import type { Config, TokenAuthConfig } from "../config/types.ts";
 import { describeError, type Logger, silentLogger } from "../log/logger.ts";
+import { isLoopbackHost } from "../net/loopback.ts";
 import { createMcpEndpoint } from "../mcp/handler.ts";
 import { createMcpServers } from "../mcp/server.ts";
 import { PROMPTS } from "../prompts/plan_my_day.ts";
@@ -30,12 +30,16 @@ import {
   UpstreamMetadataError,
 } from "./authorization_server_metadata.ts";
 import type { AppEnv } from "./env.ts";
-import { isLoopbackAddress, rejectForeignHosts } from "./host.ts";
+import { rejectForeignHosts } from "./host.ts";
 import { handleMcpPost } from "./mcp_route.ts";
-import { rejectForeignOrigins } from "./origin.ts";
+import { handleErrors } from "./on_error.ts";
+import { guardOrigins } from "./origin.ts";
 import { requireBearer } from "./require_bearer.ts";
 import { logRequests } from "./request_log.ts";
-import { protectedResourceMetadata } from "./resource_metadata.ts";
+import {
+  protectedResourceMetadata,
+  serveResourceMetadata,
+} from "./resource_metadata.ts";
 
 /** Options for {@link createApp}. */
 export interface AppOptions {
@@ -64,19 +68,6 @@ export interface AppOptions {
 }
 
 const ROOT_METADATA_PATH = "/.well-known/oauth-protected-resource";
-const MCP_REQUEST_HEADERS = [
-  "Authorization",
-  "Content-Type",
-  "Accept",
-  "Mcp-Protocol-Version",
-  "Mcp-Session-Id",
-  "Last-Event-ID",
-];
-const MCP_EXPOSED_HEADERS = [
-  "WWW-Authenticate",
-  "Mcp-Session-Id",
-  "Mcp-Protocol-Version",
-];
 
 /**
  * Builds the app.
@@ -132,7 +123,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestId());
   app.use(logRequests(logger));
-  if (isLoopbackAddress(config.host)) {
+  if (isLoopbackHost(config.host)) {
     app.use(rejectForeignHosts(config.mcpUrl));
   }
   app.use(
@@ -144,22 +135,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       crossOriginEmbedderPolicy: false,
     }),
   );
-  app.onError((error, c) => {
-    if (error instanceof HTTPException) {
-      return c.json(
-        { error: "bad_request", error_description: error.message },
-        error.status,
-      );
-    }
-    logger.error("unhandled_error", {
-      request_id: c.get("requestId"),
-      ...describeError(error),
-    });
-    return c.json({
-      error: "server_error",
-      error_description: "Internal server error",
-    }, 500);
-  });
+  app.onError(handleErrors(logger));
   app.notFound((c) =>
     c.json({ error: "not_found", error_description: "No such route" }, 404)
   );
@@ -170,17 +146,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     registerDiscovery(app, config, config.auth, policy, options);
   }
 
-  app.use(mcpPath, rejectForeignOrigins(config.allowedOrigins));
-  app.use(
-    mcpPath,
-    cors({
-      origin: (origin) => origin,
-      allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
-      allowHeaders: MCP_REQUEST_HEADERS,
-      exposeHeaders: MCP_EXPOSED_HEADERS,
-      maxAge: 600,
-    }),
-  );
+  app.use(mcpPath, guardOrigins(config.allowedOrigins));
   app.use(mcpPath, authenticate(config, policy, challenge, options));
   app.post(
     mcpPath,
@@ -253,10 +219,7 @@ function registerDiscovery(
   const openCors = cors({ origin: "*", allowMethods: ["GET", "OPTIONS"] });
   for (const path of new Set([metadataPath, ROOT_METADATA_PATH])) {
     app.use(path, openCors);
-    app.get(path, (c) => {
-      c.header("Cache-Control", "public, max-age=3600");
-      return c.json(document);
-    });
+    app.get(path, serveResourceMetadata(document));
   }
 
   if (!config.proxyAuthorizationServerMetadata) return;

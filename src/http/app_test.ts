@@ -27,7 +27,12 @@ async function withHarness(
   }
 }
 
-function post(h: Harness, body: string, token?: string, headers = {}) {
+function post(
+  h: Harness,
+  body: BodyInit,
+  token?: string,
+  headers = {},
+) {
   return h.fetch("/mcp", {
     method: "POST",
     headers: { ...mcpHeaders(token), ...headers },
@@ -509,6 +514,16 @@ Deno.test("todos are kept per organisation, else per subject", async () => {
       true,
     );
 
+    const namedLikeTheOrg = await h.issuer.mint({
+      subject: "org_a",
+      organizationId: null,
+    });
+    assert.equal(
+      (await call(namedLikeTheOrg, "list_todos")).structuredContent.count,
+      0,
+      "a subject equal to an organisation id is another tenant",
+    );
+
     await call(loneDan, "create_todo", { title: "dan's" });
     assert.equal(
       (await call(loneEve, "list_todos")).structuredContent.count,
@@ -623,6 +638,39 @@ Deno.test("bad requests get specific answers", async (t) => {
       assert.equal((await res.json()).error, "not_found");
     });
   }, { env: { MCP_MAX_BODY_BYTES: "1024" } });
+});
+
+Deno.test("the body limit is exact: the limit passes, one byte more gets 413", async (t) => {
+  const limit = 1024;
+  /** TOOLS_LIST padded with trailing spaces (still JSON) to `size` bytes. */
+  const bodyOf = (size: number) => TOOLS_LIST.padEnd(size, " ");
+  /** `text` as a stream, so it is sent chunked, without Content-Length. */
+  const streamed = (text: string) =>
+    new Blob([new TextEncoder().encode(text)]).stream();
+  await withHarness(async (h) => {
+    const token = await h.issuer.mint();
+    const send = (body: BodyInit) => post(h, body, token);
+    for (
+      const [framing, wrap] of [["Content-Length", (b: string) => b], [
+        "chunked",
+        streamed,
+      ]] as const
+    ) {
+      await t.step(`${framing}: ${limit} bytes pass`, async () => {
+        const res = await send(wrap(bodyOf(limit)));
+        assert.equal(res.status, 200);
+        assert.ok((await res.json()).result.tools);
+      });
+      await t.step(`${framing}: ${limit + 1} bytes get 413`, async () => {
+        const res = await send(wrap(bodyOf(limit + 1)));
+        assert.equal(res.status, 413);
+        assert.deepEqual(await res.json(), {
+          error: "payload_too_large",
+          error_description: `The request body exceeds ${limit} bytes`,
+        });
+      });
+    }
+  }, { listen: true, env: { MCP_MAX_BODY_BYTES: String(limit) } });
 });
 
 Deno.test("one log line per request, with caller and tool, never the token", async () => {

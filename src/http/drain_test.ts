@@ -135,3 +135,15 @@ Deno.test("drain() can mark a response whose headers are immutable", async () =>
   assert.equal(response.headers.get("location"), "http://x/elsewhere");
   await draining;
 });
+
+Deno.test("a handler that throws is rethrown and no longer counted", async () => {
+  const drainer = createDrainer();
+  const { info: later } = sentLater();
+  const handler = drainer.wrap(() => Promise.reject(new Error("boom")));
+  await assert.rejects(
+    async () => await handler(new Request("http://x/"), later),
+    /boom/,
+  );
+  assert.equal(drainer.inFlight, 0, "counted down without a response sent");
+  assert.equal(await drainer.drain(60_000), true);
+});

@@ -10,30 +10,24 @@
 
 import { validateHostHeader } from "@modelcontextprotocol/server";
 import type { MiddlewareHandler } from "hono";
+import { isLoopbackHost } from "../net/loopback.ts";
 import type { AppEnv } from "./env.ts";
-
-const LOOPBACK_HOSTNAMES = ["localhost", "127.0.0.1", "[::1]"];
-
-/** Whether `host` (a bind address) only accepts connections from this machine. */
-export function isLoopbackAddress(host: string): boolean {
-  return host === "localhost" || host === "::1" || host === "[::1]" ||
-    /^127(\.\d{1,3}){3}$/.test(host);
-}
 
 /**
  * Refuses requests whose `Host` names neither loopback nor the host of
- * `publicUrl` (the MCP URL, on `BASE_URL`'s host), with 403 JSON. Uses the MCP SDK's `validateHostHeader`
- * (port-agnostic hostnames), which is exactly the check the spec asks for.
+ * `publicUrl` (the MCP URL, on `BASE_URL`'s host), with 403 JSON. The MCP
+ * SDK's `validateHostHeader` parses the header (port-agnostic hostnames);
+ * loopback is what `src/net/loopback.ts` says it is.
  */
 export function rejectForeignHosts(
   publicUrl: string,
 ): MiddlewareHandler<AppEnv> {
-  const allowed = [
-    ...new Set([...LOOPBACK_HOSTNAMES, new URL(publicUrl).hostname]),
-  ];
+  const allowed = [new URL(publicUrl).hostname];
   return async function rejectForeignHost(c, next) {
     const result = validateHostHeader(c.req.header("host"), allowed);
-    if (!result.ok) {
+    const loopback = !result.ok && result.errorCode === "invalid_host" &&
+      result.hostname !== undefined && isLoopbackHost(result.hostname);
+    if (!result.ok && !loopback) {
       c.set("denial", { code: "forbidden_host", reason: result.errorCode });
       return c.json({
         error: "forbidden_host",

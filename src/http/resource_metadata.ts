@@ -5,8 +5,10 @@
  * @module
  */
 
+import type { Handler } from "hono";
 import type { ScopePolicy } from "../authz/policy.ts";
 import type { Config, TokenAuthConfig } from "../config/types.ts";
+import type { AppEnv } from "./env.ts";
 
 /** The RFC 9728 §2 document this server publishes. */
 export interface ProtectedResourceMetadata {
@@ -48,4 +50,18 @@ export function protectedResourceMetadata(
       ? { resource_documentation: config.resourceDocumentation }
       : {}),
   });
+}
+
+/**
+ * Serves the document as JSON at its well-known paths. It is public and
+ * changes only with the configuration, so clients and proxies may cache it
+ * for an hour.
+ */
+export function serveResourceMetadata(
+  document: ProtectedResourceMetadata,
+): Handler<AppEnv> {
+  return function resourceMetadata(c) {
+    c.header("Cache-Control", "public, max-age=3600");
+    return c.json(document);
+  };
 }

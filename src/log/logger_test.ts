@@ -42,3 +42,37 @@ Deno.test("createLogger() never writes credentials", () => {
   assert.match(lines[0], /saw \[redacted\] here/);
   assert.match(lines[0], /subdomain1\.exampleorg\.com/);
 });
+
+Deno.test("createLogger() drops credential fields whatever their value looks like", async (t) => {
+  const opaque = "opaque-4f1c9a";
+  for (
+    const field of [
+      "authorization",
+      "Authorization",
+      "access_token",
+      "accessToken",
+      "refresh_token",
+      "token",
+      "id_token",
+      "client_secret",
+      "password",
+      "cookie",
+    ]
+  ) {
+    await t.step(field, () => {
+      const { logger, lines } = capture();
+      logger.info("request", { [field]: `Bearer ${opaque}`, status: 200 });
+      const line = JSON.parse(lines[0]);
+      assert.equal(line[field], undefined);
+      assert.equal(line.status, 200);
+      assert.ok(!lines[0].includes(opaque), lines[0]);
+    });
+  }
+  await t.step("a field that only contains such a name is kept", () => {
+    const { logger, lines } = capture();
+    logger.info("request", { token_count: 3, cookie_policy: "strict" });
+    const line = JSON.parse(lines[0]);
+    assert.equal(line.token_count, 3);
+    assert.equal(line.cookie_policy, "strict");
+  });
+});

@@ -220,6 +220,29 @@ Deno.test("bad arguments are a tool error, not a crash", async () => {
   assert.match(body.result.content[0].text, /title/);
 });
 
+Deno.test("a title is 1 to 500 characters, advertised in the schema and enforced", async () => {
+  const s = setup();
+  const listed = (await s.call("tools/list")).body.result.tools;
+  for (const name of ["create_todo", "update_todo"]) {
+    const schema = listed.find((t: { name: string }) => t.name === name)
+      .inputSchema.properties.title;
+    assert.equal(schema.maxLength, 500, name);
+    assert.equal(schema.minLength, 1, name);
+  }
+  const longest = await s.call(
+    "tools/call",
+    tool("create_todo", { title: "t".repeat(500) }),
+  );
+  assert.equal(longest.body.result.isError, undefined);
+  const tooLong = await s.call(
+    "tools/call",
+    tool("create_todo", { title: "t".repeat(501) }),
+  );
+  assert.equal(tooLong.body.result.isError, true);
+  assert.match(tooLong.body.result.content[0].text, /title/);
+  assert.equal((await s.store.list("org:org_1")).todos.length, 1);
+});
+
 Deno.test("an unknown tool or prompt is a JSON-RPC invalid-params error", async () => {
   const s = setup();
   const unknownTool = (await s.call("tools/call", tool("drop_tables"))).body;

@@ -391,6 +391,15 @@ export async function runStoreContract(
           "well-formed text comes back unchanged",
         );
       });
+      await t.step("accepts a tenant key of the maximum length", async () => {
+        const longest = `org:${"k".repeat(TODO_LIMITS.keyMaxLength - 4)}`;
+        const todo = await store.create(longest, {
+          title: "t",
+          created_by: "u",
+        });
+        assert.deepEqual(await store.get(longest, todo.id), todo);
+        assert.equal(await store.delete(longest, todo.id), true);
+      });
       await t.step("refuses a bad tenant key", async () => {
         for (
           const bad of ["", "a\u0000", "x".repeat(TODO_LIMITS.keyMaxLength + 1)]
