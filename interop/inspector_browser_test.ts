@@ -7,7 +7,8 @@
 // missing scope and goes back to the consent page.
 //
 // Chromium comes from Debian (/usr/bin/chromium; CHROMIUM_BIN overrides),
-// driven by playwright-core. MCP Inspector 2.12.0 needs Node 22.19 or later:
+// driven by playwright-core in interop/_inspector_browser.ts (run with -A:
+// Playwright reads /proc files Deno grants only then). MCP Inspector 2.12.0 needs Node 22.19 or later:
 // .ci/run installs both under ~/.cache/mcp-scalekit-ci and sets
 // MCP_INSPECTOR_BIN and NODE22_BIN; without them this test installs the
 // same pinned versions there itself.
@@ -16,11 +17,11 @@
 // (ignored by git; MCP_TEST_ARTIFACTS moves it), replaced on each run.
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
-import { chromium, type Page } from "playwright-core";
 import { INSPECTOR_VERSION } from "../dev.ts";
 import { freePort, within } from "../fixtures/net.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
+const DRIVER = new URL("./_inspector_browser.ts", import.meta.url).pathname;
 const CHROMIUM = Deno.env.get("CHROMIUM_BIN") ?? "/usr/bin/chromium";
 const ARTIFACTS = Deno.env.get("MCP_TEST_ARTIFACTS") ??
   join(ROOT, "test-artifacts");
@@ -159,120 +160,43 @@ Deno.test({
         MCP_INSPECTOR_SECRET_STORE: "memory",
       },
     });
-    const profile = await Deno.makeTempDir({ prefix: "mcp-chromium-" });
-    let step = 0;
-    let page: Page | undefined;
-    const shot = async (name: string) => {
-      step++;
-      await page?.screenshot({
-        path: join(SHOTS, `${String(step).padStart(2, "0")}-${name}.png`),
-        fullPage: true,
-      });
-    };
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-      ],
-      viewport: { width: 1400, height: 900 },
-      timeout: STEP_MS,
-    });
     try {
-      await within(
+      await within(STEP_MS * 2, dev.waitFor(/Stop with Ctrl\+C/));
+      const [inspectorUrl] = await within(
+        STEP_MS * 2,
+        inspector.waitFor(/http:\/\/\S+\?MCP_INSPECTOR_API_TOKEN=[0-9a-f]+/),
+      );
+      // Steps 1 to 4 in the browser, in a program of their own.
+      const driver = await within(
         JOURNEY_MS,
-        (async () => {
-          await within(STEP_MS * 2, dev.waitFor(/Stop with Ctrl\+C/));
-          const [inspectorUrl] = await within(
-            STEP_MS * 2,
-            inspector.waitFor(
-              /http:\/\/\S+\?MCP_INSPECTOR_API_TOKEN=[0-9a-f]+/,
-            ),
-          );
-          context.setDefaultTimeout(STEP_MS);
-          page = context.pages()[0] ?? await context.newPage();
-          await page.goto(inspectorUrl);
-          await page.getByRole("button", { name: "Add Servers" }).waitFor();
-          await shot("inspector");
-
-          // Step 2: add the server.
-          await page.getByRole("button", { name: "Add Servers" }).click();
-          await page.getByRole("menuitem", { name: "Add manually" }).click();
-          const dialog = page.getByRole("dialog");
-          await dialog.getByLabel("Server ID").fill("mcp-scalekit");
-          await dialog.getByLabel("Transport").click();
-          await page.getByRole("option", { name: "streamable-http" }).click();
-          await dialog.getByLabel("URL").fill(mcpUrl);
-          await shot("add-server");
-          await dialog.getByRole("button", { name: "Add" }).click();
-          await dialog.waitFor({ state: "hidden" });
-
-          // Step 3: connect; the 401, discovery and registration lead to the
-          // mock's consent page.
-          await page.getByRole("switch", {
-            name: 'Connect or disconnect "mcp-scalekit"',
-          }).click({ force: true });
-          await page.getByRole("button", { name: "Allow" }).waitFor();
-          const consent = await page.content();
-          assert.ok(consent.includes("usr_dev"), "the page shows the user");
-          assert.ok(consent.includes("org_dev"), "and the organisation");
-          await page.getByRole("checkbox", { name: "todo:write" }).uncheck();
-          await shot("consent-without-todo-write");
-          await page.getByRole("button", { name: "Allow" }).click();
-          await page.getByText("Connected", { exact: true }).waitFor();
-          await shot("connected");
-
-          // Step 4: the tools, listed on connect.
-          await page.getByText("Tools", { exact: true }).click();
-          const main = page.locator("main");
-          for (const tool of ["create_todo", "list_todos", "whoami"]) {
-            await main.getByRole("button", { name: new RegExp(tool) })
-              .waitFor();
-          }
-          await shot("tools");
-
-          // create_todo without todo:write: step-up.
-          await main.getByRole("button", { name: /create_todo/ }).click();
-          await main.getByRole("textbox", { name: "title" }).fill(
-            "Water the plants",
-          );
-          await main.getByRole("button", { name: "Execute Tool" }).click();
-          const stepUp = page.getByRole("dialog");
-          await stepUp.getByText("Additional permissions required").waitFor();
-          assert.match(await stepUp.innerText(), /todo:write/);
-          await shot("step-up");
-          await stepUp.getByRole("button", { name: "Authorize" }).click();
-          await page.getByRole("checkbox", { name: "todo:write" }).waitFor();
-          assert.ok(
-            await page.getByRole("checkbox", { name: "todo:write" })
-              .isChecked(),
-          );
-          await shot("step-up-consent");
-          await page.getByRole("button", { name: "Allow" }).click();
-
-          // Back in the Inspector with the new token: create_todo works.
-          await main.getByRole("button", { name: "Execute Tool" }).waitFor();
-          await main.getByRole("button", { name: "Execute Tool" }).click();
-          await main.getByText('"Water the plants"').first().waitFor();
-          await shot("create-todo");
-
-          await main.getByRole("button", { name: /list_todos/ }).click();
-          await main.getByRole("button", { name: "Execute Tool" }).click();
-          await main.getByText('"todos"').first().waitFor();
-          await main.getByText('"Water the plants"').first().waitFor();
-          await shot("list-todos");
-
-          await main.getByRole("button", { name: /whoami/ }).click();
-          await main.getByRole("button", { name: "Execute Tool" }).click();
-          await main.getByText('"subject"').first().waitFor();
-          assert.match(await main.innerText(), /"subject": "usr_dev"/);
-          await shot("whoami");
-        })(),
+        new Deno.Command(Deno.execPath(), {
+          args: [
+            "run",
+            // Playwright reads /proc files that Deno grants only to -A.
+            "-A",
+            DRIVER,
+            JSON.stringify({
+              inspectorUrl,
+              mcpUrl,
+              shots: SHOTS,
+              chromium: CHROMIUM,
+              stepMs: STEP_MS,
+            }),
+          ],
+          cwd: ROOT,
+          env: { NO_COLOR: "1" },
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+          signal: AbortSignal.timeout(JOURNEY_MS),
+        }).output(),
+      );
+      assert.equal(
+        driver.code,
+        0,
+        `the browser journey failed (screenshots in ${SHOTS}):\n${
+          new TextDecoder().decode(driver.stderr)
+        }`,
       );
 
       // What the server saw: the challenge, the step-up 403, then success.
@@ -304,15 +228,12 @@ Deno.test({
       );
       console.log(`screenshots: ${SHOTS}`);
     } catch (error) {
-      await shot("failure").catch(() => {});
       console.error(`dev mode said:\n${dev.output.slice(-4000)}`);
       console.error(`the Inspector said:\n${inspector.output.slice(-4000)}`);
       throw error;
     } finally {
-      await context.close().catch(() => {});
       await inspector.stop();
       await dev.stop();
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
       await Deno.remove(work, { recursive: true }).catch(() => {});
     }
   },
