@@ -214,7 +214,7 @@ Deno.test("the binary's permissions refuse an env file outside ./.env and /etc/m
     ).output();
     assert.equal(code, 78);
     const text = new TextDecoder().decode(stderr);
-    assert.match(text, /Cannot read --env-file ".*": not permitted/);
+    assert.match(text, /^Cannot read --env-file ".*": not permitted\./m);
     assert.match(
       text,
       /may read only \.\/\.env, \.\/data and \/etc\/mcp-scalekit/,

@@ -6,7 +6,11 @@
  * @module
  */
 
-import { readEnv, type ReadEnvOptions } from "../config/env_file.ts";
+import {
+  EnvFileError,
+  readEnv,
+  type ReadEnvOptions,
+} from "../config/env_file.ts";
 import type { Env } from "../config/load.ts";
 import { serverVariables } from "../config/variables.ts";
 import { createLogger } from "../log/logger.ts";
@@ -78,9 +82,8 @@ export async function runCli(
       envFile: command.envFile,
     });
   } catch (error) {
-    const message = unreadable(error, command.envFile);
-    if (message === undefined) throw error;
-    stderr(`${message}\n`);
+    if (!(error instanceof EnvFileError)) throw error;
+    stderr(`${unreadable(error, command.envFile)}\n`);
     return EXIT_CONFIG;
   }
 
@@ -106,26 +109,21 @@ export async function runCli(
   });
 }
 
-/** The message for an env file that cannot be read, or `undefined` for another error. */
-function unreadable(error: unknown, envFile: string | undefined) {
-  const which = envFile === undefined
-    ? "./.env"
-    : `--env-file ${JSON.stringify(envFile)}`;
-  if (error instanceof Deno.errors.NotFound) {
-    return `Cannot read ${which}: no such file`;
+/** One line naming the file as the operator gave it, and why it cannot be read. */
+function unreadable(error: EnvFileError, envFile: string | undefined): string {
+  const which = error.path === envFile
+    ? `--env-file ${JSON.stringify(envFile)}`
+    : "./.env";
+  switch (error.code) {
+    case "not_found":
+      return `Cannot read ${which}: no such file`;
+    case "not_permitted":
+      return `Cannot read ${which}: not permitted. The compiled binary may read only ./.env, ./data and /etc/mcp-scalekit/`;
+    case "unreadable":
+      return `Cannot read ${which}: ${
+        error.cause instanceof Error ? error.cause.message : String(error.cause)
+      }`;
   }
-  if (
-    error instanceof Deno.errors.NotCapable ||
-    error instanceof Deno.errors.PermissionDenied
-  ) {
-    return `Cannot read ${which}: not permitted (${
-      error.message.split("\n")[0]
-    }). The compiled binary may read only ./.env, ./data and /etc/mcp-scalekit/`;
-  }
-  if (error instanceof Deno.errors.IsADirectory) {
-    return `Cannot read ${which}: it is a directory`;
-  }
-  return undefined;
 }
 
 function write(stream: { writeSync(p: Uint8Array): number }, text: string) {

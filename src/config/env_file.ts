@@ -8,6 +8,36 @@
 import { parse } from "dotenv";
 import { join } from "node:path";
 
+/** Why an env file could not be read. */
+export type EnvFileErrorCode = "not_found" | "not_permitted" | "unreadable";
+
+/** An env file (`.env` or `--env-file`) that exists but cannot be read, or a `--env-file` that does not exist. */
+export class EnvFileError extends Error {
+  /** Branch on this, never on the message. */
+  readonly code: EnvFileErrorCode;
+  /** The path as given. */
+  readonly path: string;
+
+  /** An error for `path`, with the underlying one as `cause`. */
+  constructor(code: EnvFileErrorCode, path: string, cause: unknown) {
+    super(
+      `Cannot read ${JSON.stringify(path)}: ${
+        code === "not_found"
+          ? "no such file"
+          : code === "not_permitted"
+          ? "not permitted"
+          : cause instanceof Error
+          ? cause.message
+          : String(cause)
+      }`,
+      { cause },
+    );
+    this.name = "EnvFileError";
+    this.code = code;
+    this.path = path;
+  }
+}
+
 /** Options for {@link readEnv}. */
 export interface ReadEnvOptions {
   /** Directory holding the `.env` file. Default: the working directory. */
@@ -34,11 +64,12 @@ export interface ReadEnvOptions {
  * The real environment merged over `envFile` merged over `<cwd>/.env`: a
  * variable already in the real environment keeps its value, even an empty
  * one; the files only fill in the rest. A missing `.env` is fine; a missing
- * `envFile` throws `Deno.errors.NotFound`. Neither input is changed.
+ * `envFile` throws. Neither input is changed.
  *
  * @param options where `.env` is and what the real environment is
  * @returns a new record for `loadConfig()`
- * @throws when `.env` exists but cannot be read, or read permission is missing
+ * @throws {EnvFileError} when `.env` exists but cannot be read (read
+ *   permission missing included), or `envFile` cannot be read at all
  *
  * @example
  * ```ts
@@ -59,11 +90,7 @@ export function readEnv(
     Object.entries(readDotEnv(dotEnv)),
   );
   if (options.envFile !== undefined) {
-    for (
-      const [name, value] of Object.entries(
-        parse(Deno.readTextFileSync(options.envFile)),
-      )
-    ) {
+    for (const [name, value] of Object.entries(readFile(options.envFile))) {
       merged.set(name, value);
     }
   }
@@ -87,12 +114,29 @@ function processEnv(
 }
 
 function readDotEnv(path: string): Record<string, string> {
+  try {
+    return readFile(path);
+  } catch (error) {
+    if (error instanceof EnvFileError && error.code === "not_found") return {};
+    throw error;
+  }
+}
+
+function readFile(path: string): Record<string, string> {
   let text: string;
   try {
     text = Deno.readTextFileSync(path);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return {};
-    throw error;
+    if (error instanceof Deno.errors.NotFound) {
+      throw new EnvFileError("not_found", path, error);
+    }
+    if (
+      error instanceof Deno.errors.NotCapable ||
+      error instanceof Deno.errors.PermissionDenied
+    ) {
+      throw new EnvFileError("not_permitted", path, error);
+    }
+    throw new EnvFileError("unreadable", path, error);
   }
   return parse(text);
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { readEnv } from "./env_file.ts";
+import { EnvFileError, readEnv } from "./env_file.ts";
 
 function withDir(files: Record<string, string>): string {
   const dir = Deno.makeTempDirSync({ prefix: "config_env_file_" });
@@ -91,7 +91,11 @@ Deno.test("readEnv() does not hide a .env it cannot read", () => {
   const dir = withDir({});
   Deno.mkdirSync(join(dir, ".env"));
   try {
-    assert.throws(() => readEnv({ cwd: dir, env: {} }), Error);
+    assert.throws(
+      () => readEnv({ cwd: dir, env: {} }),
+      (error: unknown) =>
+        error instanceof EnvFileError && error.code === "unreadable",
+    );
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
@@ -113,7 +117,8 @@ Deno.test("readEnv() puts an env file between the real environment and .env", ()
     );
     assert.throws(
       () => readEnv({ cwd: dir, env: {}, envFile: join(dir, "missing.env") }),
-      Deno.errors.NotFound,
+      (error: unknown) =>
+        error instanceof EnvFileError && error.code === "not_found",
     );
   } finally {
     Deno.removeSync(dir, { recursive: true });
