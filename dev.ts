@@ -5,8 +5,9 @@
  * server wired to it, then prints how to connect MCP Inspector.
  *
  * Its own variables are `DEV_SETTINGS` (`PORT`, `MOCK_ISSUER_PORT`,
- * `DEV_STATE_DIR`), read like every other setting; any server variable from
- * the README may be added (`LOG_LEVEL`, `MCP_SCOPE_DENIAL`, …).
+ * `DEV_STATE_DIR`, `DEV_CONSENT`), read like every other setting; any server
+ * variable from the README may be added (`LOG_LEVEL`, `MCP_SCOPE_DENIAL`, …).
+ * The mock's login shows a consent page unless `DEV_CONSENT=auto`.
  *
  * @module
  */
@@ -22,6 +23,14 @@ import { EXIT_CONFIG, serve, stopSignal } from "./src/serve.ts";
 export const DEV_RESOURCE_ID = "res_dev";
 /** The scopes the dev resource defines: every scope the todo tools use. */
 export const DEV_SCOPES = ["todo:read", "todo:write", "todo:admin"] as const;
+/** The user the mock logs in, shown on its consent page. */
+export const DEV_USER = Object.freeze({
+  id: "usr_dev",
+  organizationId: "org_dev",
+  email: "dev@example.com",
+});
+/** The MCP Inspector release the instructions (and the browser test) use. */
+export const INSPECTOR_VERSION = "2.12.0";
 
 async function main(): Promise<number> {
   const env = readEnv();
@@ -33,7 +42,7 @@ async function main(): Promise<number> {
     console.error(error.message);
     return EXIT_CONFIG;
   }
-  const { port, mockIssuerPort, stateDir } = settings;
+  const { port, mockIssuerPort, stateDir, consent } = settings;
   const baseUrl = `http://localhost:${port}`;
   await Deno.mkdir(stateDir, { recursive: true, mode: 0o700 });
 
@@ -45,6 +54,8 @@ async function main(): Promise<number> {
       url: `${baseUrl}/mcp`,
       scopes: DEV_SCOPES,
     }],
+    user: DEV_USER,
+    consent,
   });
   const stop = stopSignal();
   try {
@@ -60,7 +71,9 @@ async function main(): Promise<number> {
     }, {
       stop,
       onReady: (config) =>
-        console.error(instructions(config.mcpUrl, issuer.url, issuer.user.id)),
+        console.error(
+          instructions(config.mcpUrl, issuer.url, issuer.user.id, consent),
+        ),
     });
   } finally {
     await issuer.close();
@@ -72,7 +85,13 @@ export function instructions(
   mcpUrl: string,
   issuerUrl: string,
   user: string,
+  consent: "prompt" | "auto" = "prompt",
 ): string {
+  const login = consent === "prompt"
+    ? `sends you to the mock's consent page (user ${user}, organisation
+     ${DEV_USER.organizationId}, the scopes as checkboxes): click "Allow".`
+    : `the mock logs you in as ${user} at once
+     (DEV_CONSENT=auto).`;
   return `
 mcp-scalekit dev mode is ready.
 
@@ -80,13 +99,18 @@ mcp-scalekit dev mode is ready.
   Mock Scalekit issuer:    ${issuerUrl}  (resource ${DEV_RESOURCE_ID}, user ${user})
   Scopes:                  ${DEV_SCOPES.join(" ")}
 
-Connect MCP Inspector (it runs the whole OAuth flow against the mock issuer):
-  1. In another terminal: npx @modelcontextprotocol/inspector
-  2. In the Inspector page: Transport Type "Streamable HTTP", URL ${mcpUrl}
-  3. Leave authentication empty and click "Connect". The Inspector reads the
-     401 challenge, discovers the issuer, registers itself, and opens the
-     login page; the mock logs you in as ${user} and consents at once.
-  4. Open "Tools", "List Tools", then call create_todo, list_todos, whoami…
+Connect MCP Inspector ${INSPECTOR_VERSION} (it needs Node 22.19 or later):
+  1. In another terminal: npx -y @modelcontextprotocol/inspector@${INSPECTOR_VERSION}
+     and open the URL it prints (http://localhost:6274/?MCP_INSPECTOR_API_TOKEN=…).
+  2. Click "Add Servers", "Add manually". Server ID: mcp-scalekit,
+     Transport: streamable-http, URL: ${mcpUrl}. Click "Add".
+  3. Turn on the server's switch. The Inspector reads the 401 challenge,
+     discovers the issuer, registers itself, and ${login}
+  4. Open "Tools" (listed on connect): call create_todo, list_todos, whoami…
+
+To see step-up authorization, untick todo:write on the consent page, then
+call create_todo: the server answers 403 insufficient_scope and the Inspector
+sends you back to the consent page for todo:write.
 
 Registered clients and signing keys are kept in the dev state directory, so
 restarting dev mode keeps the Inspector's registration. Stop with Ctrl+C.

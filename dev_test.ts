@@ -60,8 +60,8 @@ Deno.test("dev mode wires the issuer and server, and a restart keeps registratio
   let dev: Awaited<ReturnType<typeof startDev>> | undefined;
   try {
     dev = await startDev(env);
-    assert.match(dev.text, /npx @modelcontextprotocol\/inspector/);
-    assert.ok(dev.text.includes(`URL ${mcpUrl}`));
+    assert.match(dev.text, /npx -y @modelcontextprotocol\/inspector@2\.12\.0/);
+    assert.ok(dev.text.includes(`URL: ${mcpUrl}`));
 
     const prm = await (await fetch(
       `http://localhost:${port}/.well-known/oauth-protected-resource/mcp`,
@@ -110,10 +110,25 @@ Deno.test("dev mode wires the issuer and server, and a restart keeps registratio
       code_challenge_method: "S256",
       state: "s",
     }).toString();
-    const answer = await fetch(authorize, { redirect: "manual" });
+    // Dev mode asks the person: a consent page, then a code for what they tick.
+    const page = await fetch(authorize);
+    assert.equal(page.status, 200, "the registration survived the restart");
+    const html = await page.text();
+    assert.ok(html.includes("usr_dev") && html.includes("org_dev"), html);
+    const consent = html.match(/name="consent" value="([^"]+)"/)?.[1];
+    assert.ok(consent, html);
+    const answer = await fetch(authorize, {
+      method: "POST",
+      body: new URLSearchParams([
+        ["consent", consent],
+        ["decision", "allow"],
+        ["scope", "todo:read"],
+      ]),
+      redirect: "manual",
+    });
     await answer.body?.cancel();
-    assert.equal(answer.status, 302, "the registration survived the restart");
-    assert.ok(answer.headers.get("location")?.startsWith(`${redirect}?`));
+    assert.equal(answer.status, 302);
+    assert.ok(answer.headers.get("location")?.startsWith(`${redirect}?code=`));
     assert.equal(await dev.stop(), 0);
     dev = undefined;
   } finally {

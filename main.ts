@@ -1,14 +1,14 @@
 /**
- * The server's entry point: read the environment (and `.env`), serve until
- * SIGTERM or SIGINT, exit with the status `serve` returns. Every behaviour
- * lives in `src/`.
+ * The server's entry point, for `deno run main.ts` and the compiled binary
+ * alike: `serve` (the default), `--check-config`, `--env-file <path>`,
+ * `--help`, `--version`. The command line lives in `src/cli/`, every other
+ * behaviour in `src/`.
  *
  * @module
  */
 
-import { readEnv } from "./src/config/env_file.ts";
-import { serve } from "./src/serve.ts";
+import { runCli } from "./src/cli/run.ts";
 
 if (import.meta.main) {
-  Deno.exit(await serve(readEnv()));
+  Deno.exit(await runCli(Deno.args));
 }

@@ -6,6 +6,7 @@
 
 import type { IssuerSettings } from "./_options.ts";
 import type { ClientMetadataLoader, ClientRegistry } from "./clients.ts";
+import type { ConsentStore } from "./consent.ts";
 import type { GrantStore } from "./grants.ts";
 import type { KeyRing } from "./keys.ts";
 import type { ResourceDirectory } from "./resources.ts";
@@ -25,6 +26,8 @@ export interface IssuerContext {
   readonly clients: ClientRegistry;
   /** Codes and refresh tokens. */
   readonly grants: GrantStore;
+  /** Authorization requests waiting on the consent page (prompt mode). */
+  readonly consents: ConsentStore;
   /** Token signing. */
   readonly minter: TokenMinter;
   /** Fetches client ID metadata documents. */

@@ -42,6 +42,8 @@ export interface IssuerSettings {
   readonly fetch: typeof fetch;
   /** Time limit per client ID metadata document, milliseconds. */
   readonly clientMetadataTimeoutMs: number;
+  /** How the authorization endpoint gets consent. */
+  readonly consent: "auto" | "prompt";
 }
 
 /**
@@ -88,6 +90,10 @@ export function resolveOptions(
       `issuerForm must be "environment" or "resource", not "${issuerForm}"`,
     );
   }
+  const consent = options.consent ?? "auto";
+  if (consent !== "auto" && consent !== "prompt") {
+    problems.push(`consent must be "auto" or "prompt", not "${consent}"`);
+  }
   if (options.statePath !== undefined && options.statePath === "") {
     problems.push("statePath must not be empty");
   }
@@ -107,6 +113,7 @@ export function resolveOptions(
     // A wrapper, so the global is looked up per call and never called unbound.
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     clientMetadataTimeoutMs,
+    consent,
   });
 }
 

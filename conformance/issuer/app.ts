@@ -11,7 +11,8 @@ import { cors } from "hono/cors";
 import type { ResourceRegistration } from "./types.ts";
 import type { IssuerContext } from "./_context.ts";
 import { OAuthError, oauthErrorResponse } from "./_errors.ts";
-import { authorize } from "./authorize.ts";
+import { authorize, completeConsent } from "./authorize.ts";
+import { consentPage } from "./consent.ts";
 import { environmentMetadata, resourceMetadata } from "./metadata.ts";
 import { registerClient } from "./registration.ts";
 import { exchangeToken } from "./token_endpoint.ts";
@@ -111,22 +112,59 @@ export function createIssuerApp(context: IssuerContext): Hono {
     return c.json(client, 201, { "cache-control": "no-store" });
   });
 
+  const redirect = (location: URL) =>
+    new Response(null, {
+      status: 302,
+      headers: { location: location.href, "cache-control": "no-store" },
+    });
   const authorizeHandler = async (c: Context) => {
     const resourceId = c.req.param("res") === undefined
       ? undefined
       : resourceOf(c).id;
-    const location = await authorize(
+    const outcome = await authorize(
       context,
       resourceId,
       new URL(c.req.url).searchParams,
     );
-    return new Response(null, {
-      status: 302,
-      headers: { location: location.href, "cache-control": "no-store" },
-    });
+    if (outcome.kind === "redirect") return redirect(outcome.location);
+    const id = context.consents.open(outcome.consent);
+    return consentPage(
+      outcome.consent,
+      id,
+      context.settings.user,
+      new URL(c.req.url).pathname,
+    );
   };
   app.get("/oauth/authorize", authorizeHandler);
   app.get("/resources/:res/oauth/authorize", authorizeHandler);
+
+  // The consent page's form (prompt mode only; elsewhere 405 as before).
+  const prompting = context.settings.consent === "prompt";
+  const consentHandler = async (c: Context) => {
+    if (c.req.param("res") !== undefined) resourceOf(c);
+    const contentType = c.req.header("content-type") ?? "";
+    if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(contentType)) {
+      throw new OAuthError(
+        "invalid_request",
+        "The consent form must be application/x-www-form-urlencoded",
+      );
+    }
+    const form = new URLSearchParams(await c.req.text());
+    const consent = context.consents.take(form.get("consent") ?? "");
+    if (consent === undefined) {
+      // Not redirected: without a known request there is no checked
+      // redirect URI to send the error to (RFC 6749 §4.1.2.1).
+      throw new OAuthError(
+        "invalid_request",
+        "This consent request is unknown, answered or expired; start again from the client",
+      );
+    }
+    return redirect(completeConsent(context, consent, form));
+  };
+  if (prompting) {
+    app.post("/oauth/authorize", limit, consentHandler);
+    app.post("/resources/:res/oauth/authorize", limit, consentHandler);
+  }
 
   const tokenHandler = async (c: Context) => {
     const resourceId = c.req.param("res") === undefined
@@ -160,8 +198,10 @@ export function createIssuerApp(context: IssuerContext): Hono {
     "/.well-known/*": "GET, HEAD",
     "/resources/:res/.well-known/*": "GET, HEAD",
     "/api/v1/resources/:res/:action": "POST",
-    "/oauth/authorize": "GET, HEAD",
-    "/resources/:res/oauth/authorize": "GET, HEAD",
+    "/oauth/authorize": prompting ? "GET, HEAD, POST" : "GET, HEAD",
+    "/resources/:res/oauth/authorize": prompting
+      ? "GET, HEAD, POST"
+      : "GET, HEAD",
     "/oauth/token": "POST",
     "/resources/:res/oauth/token": "POST",
   };

@@ -1,8 +1,10 @@
 /**
  * The authorization endpoint (RFC 6749 §4.1.1 with PKCE, RFC 7636, and
- * resource indicators, RFC 8707). The configured test user is logged in and
- * consents at once, so every good request is answered with a redirect that
- * carries a code.
+ * resource indicators, RFC 8707). The configured test user is logged in.
+ * In the automatic consent mode (the default) it consents at once, so every
+ * good request is answered with a redirect that carries a code; in the
+ * prompt mode (`deno task dev`) a good request first gets the consent page
+ * (`consent.ts`), and the code follows the user's choice.
  *
  * @module
  */
@@ -12,7 +14,8 @@ import type { IssuerContext } from "./_context.ts";
 import { OAuthError, type OAuthErrorCode } from "./_errors.ts";
 import { grantScopes, parseScopeParameter } from "./_scopes.ts";
 import { resolveClient, type ResolvedClient } from "./clients.ts";
-import { GrantStore } from "./grants.ts";
+import { type PendingConsent, readDecision } from "./consent.ts";
+import { type AuthorizationCode, GrantStore } from "./grants.ts";
 
 /** A PKCE code challenge or verifier: 43 to 128 unreserved characters (RFC 7636 §4.1). */
 export const PKCE_VALUE = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -38,8 +41,14 @@ class RedirectableError extends Error {
   }
 }
 
+/** What an authorization request leads to. */
+export type AuthorizeOutcome =
+  | { readonly kind: "redirect"; readonly location: URL }
+  | { readonly kind: "consent"; readonly consent: PendingConsent };
+
 /**
- * Handles one authorization request and returns the redirect target.
+ * Handles one authorization request: a redirect to the client, or (in the
+ * prompt consent mode) a validated request waiting for the user.
  *
  * Errors before the client and redirect URI are known good (missing or
  * unknown client, redirect URI not registered exactly) throw an
@@ -55,7 +64,7 @@ export async function authorize(
   context: IssuerContext,
   pathResourceId: string | undefined,
   params: URLSearchParams,
-): Promise<URL> {
+): Promise<AuthorizeOutcome> {
   for (const name of ["client_id", "redirect_uri"] as const) {
     if (params.getAll(name).length > 1) {
       throw new OAuthError(
@@ -106,32 +115,69 @@ export async function authorize(
   }
 
   const state = params.get("state");
+  let grant;
   try {
-    const code = issueCode(
-      context,
-      pathResourceId,
-      params,
-      client,
-      redirectUri,
-    );
-    return redirectTo(redirectUri, { code, state });
+    grant = checkRequest(context, pathResourceId, params, client, redirectUri);
   } catch (error) {
     if (!(error instanceof RedirectableError)) throw error;
-    return redirectTo(redirectUri, {
-      error: error.code,
-      error_description: error.message,
+    return {
+      kind: "redirect",
+      location: redirectTo(redirectUri, {
+        error: error.code,
+        error_description: error.message,
+        state,
+      }),
+    };
+  }
+  if (context.settings.consent === "prompt") {
+    const resourceUrl = context.resources.get(grant.resourceId)?.url;
+    const consent = {
+      grant,
+      state,
+      clientName: context.clients.get(clientId)?.client_name,
+      resourceUrl,
+    };
+    return { kind: "consent", consent };
+  }
+  const code = context.grants.issueCode(grant);
+  return {
+    kind: "redirect",
+    location: redirectTo(redirectUri, { code, state }),
+  };
+}
+
+/**
+ * Answers the consent page: a code for the scopes the user ticked (among
+ * those offered), or `access_denied` (RFC 6749 §4.1.2.1) for "Deny" or for
+ * "Allow" with none ticked. The request was validated when the page was
+ * shown; nothing in `form` but the decision and the ticks is read.
+ */
+export function completeConsent(
+  context: IssuerContext,
+  consent: PendingConsent,
+  form: URLSearchParams,
+): URL {
+  const { grant, state } = consent;
+  const decision = readDecision(consent, form);
+  if (decision.kind === "deny") {
+    return redirectTo(grant.redirectUri, {
+      error: "access_denied",
+      error_description: decision.reason,
       state,
     });
   }
+  const code = context.grants.issueCode({ ...grant, scopes: decision.scopes });
+  return redirectTo(grant.redirectUri, { code, state });
 }
 
-function issueCode(
+/** Every check of RFC 6749 §4.1.1 and RFC 7636 past the client: the code a consent would issue. */
+function checkRequest(
   context: IssuerContext,
   pathResourceId: string | undefined,
   params: URLSearchParams,
   client: ResolvedClient,
   redirectUri: string,
-): string {
+): Omit<AuthorizationCode, "expiresAt"> {
   for (const name of SINGLE_PARAMETERS) {
     if (params.getAll(name).length > 1) {
       throw new RedirectableError(
@@ -197,7 +243,7 @@ function issueCode(
   }
 
   const user = context.settings.user;
-  return context.grants.issueCode({
+  return {
     ...GrantStore.newSession(),
     clientId: client.clientId,
     resourceId: resource.id,
@@ -207,7 +253,7 @@ function issueCode(
     organizationId: user.organizationId,
     redirectUri,
     codeChallenge,
-  });
+  };
 }
 
 /** {@link ResourceDirectory.forGrant}, with its refusal sent back by redirect. */

@@ -23,6 +23,7 @@ import { readStateFile, StateWriter } from "./_state_file.ts";
 import { createIssuerApp } from "./app.ts";
 import { createClientMetadataLoader } from "./client_metadata_document.ts";
 import { ClientRegistry } from "./clients.ts";
+import { ConsentStore } from "./consent.ts";
 import { GrantStore } from "./grants.ts";
 import { KeyRing } from "./keys.ts";
 import { registerClient } from "./registration.ts";
@@ -108,6 +109,7 @@ export function assembleIssuer(
     keys,
     clients,
     grants: new GrantStore(settings.now),
+    consents: new ConsentStore({ now: settings.now }),
     minter,
     loadClientMetadata: createClientMetadataLoader({
       fetch: settings.fetch,

@@ -49,6 +49,12 @@ export interface MockIssuerOptions {
   readonly fetch?: typeof fetch;
   /** Time limit for loading one client ID metadata document, in milliseconds. Default 5000. */
   readonly clientMetadataTimeoutMs?: number;
+  /**
+   * How `/oauth/authorize` gets consent: `auto` (default) consents at once,
+   * as tests and the conformance suite need; `prompt` shows a page with the
+   * user, the organisation and the scopes as checkboxes (`deno task dev`).
+   */
+  readonly consent?: "auto" | "prompt";
 }
 
 /** Client authentication methods the issuer supports at its token endpoint. */

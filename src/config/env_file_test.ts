@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { readEnv } from "./env_file.ts";
+import { EnvFileError, readEnv } from "./env_file.ts";
 
 function withDir(files: Record<string, string>): string {
   const dir = Deno.makeTempDirSync({ prefix: "config_env_file_" });
@@ -91,8 +91,49 @@ Deno.test("readEnv() does not hide a .env it cannot read", () => {
   const dir = withDir({});
   Deno.mkdirSync(join(dir, ".env"));
   try {
-    assert.throws(() => readEnv({ cwd: dir, env: {} }), Error);
+    assert.throws(
+      () => readEnv({ cwd: dir, env: {} }),
+      (error: unknown) =>
+        error instanceof EnvFileError && error.code === "unreadable",
+    );
   } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("readEnv() puts an env file between the real environment and .env", () => {
+  const dir = withDir({
+    ".env": "A=dotenv\nB=dotenv\nC=dotenv\n",
+    "extra.env": "B=extra\nC=extra\n",
+  });
+  try {
+    assert.deepEqual(
+      readEnv({
+        cwd: dir,
+        env: { C: "real" },
+        envFile: join(dir, "extra.env"),
+      }),
+      { A: "dotenv", B: "extra", C: "real" },
+    );
+    assert.throws(
+      () => readEnv({ cwd: dir, env: {}, envFile: join(dir, "missing.env") }),
+      (error: unknown) =>
+        error instanceof EnvFileError && error.code === "not_found",
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("readEnv() reads only the named variables of the process, one by one", () => {
+  const dir = withDir({});
+  const name = `MCP_READ_ENV_TEST_${crypto.randomUUID().slice(0, 8)}`;
+  Deno.env.set(name, "yes");
+  try {
+    const env = readEnv({ cwd: dir, names: [name, "MCP_NOT_SET_ANYWHERE"] });
+    assert.deepEqual(env, { [name]: "yes" });
+  } finally {
+    Deno.env.delete(name);
     Deno.removeSync(dir, { recursive: true });
   }
 });

@@ -268,7 +268,7 @@ Deno.test("loadSettings() reads dev mode's settings, blank as unset, every probl
         DEV_STATE_DIR: "\t",
       }),
     },
-    { port: 3002, mockIssuerPort: 3003, stateDir: ".dev" },
+    { port: 3002, mockIssuerPort: 3003, stateDir: ".dev", consent: "prompt" },
   );
   assert.deepEqual(
     {
@@ -276,9 +276,10 @@ Deno.test("loadSettings() reads dev mode's settings, blank as unset, every probl
         PORT: " 4000 ",
         MOCK_ISSUER_PORT: "0",
         DEV_STATE_DIR: "/tmp/d",
+        DEV_CONSENT: "auto",
       }),
     },
-    { port: 4000, mockIssuerPort: 0, stateDir: "/tmp/d" },
+    { port: 4000, mockIssuerPort: 0, stateDir: "/tmp/d", consent: "auto" },
   );
   assert.throws(
     () => loadSettings(DEV_SETTINGS, { PORT: "0", MOCK_ISSUER_PORT: "x" }),

@@ -297,4 +297,11 @@ export const DEV_SETTINGS = {
     default: ".dev",
     doc: "Where the mock keeps its signing keys and registered clients",
   },
+  consent: {
+    name: "DEV_CONSENT",
+    parse: choice<"prompt" | "auto">([["prompt", "prompt"], ["auto", "auto"]]),
+    default: "prompt",
+    doc:
+      "`prompt`: the mock's login shows a consent page (user, organisation, scopes to tick); `auto`: it consents at once, for scripted clients",
+  },
 } as const satisfies Record<string, SettingSpec>;
