@@ -180,6 +180,7 @@ function evaluate(env: Env): Omit<Context, "values"> & {
       `${variable} is on but FASTMCP_SERVER_AUTH is "none", so there is no authorization server to forward; turn it off or choose "scalekit" or "jwt"`,
     );
   }
+  checkBackoff(c);
   if (!endpoint || !auth || !allowedOrigins) return { ...c, provider };
   const server = Object.fromEntries(
     Object.keys(SERVER_SETTINGS).flatMap((key) => {
@@ -196,6 +197,22 @@ function evaluate(env: Env): Omit<Context, "values"> & {
     ...server,
   };
   return { ...c, provider, config };
+}
+
+/** The JWKS backoff's ceiling cannot be below its floor. */
+function checkBackoff(c: Context): void {
+  const { jwksBackoffMinMs: min, jwksBackoffMaxMs: max } = c.values;
+  if (min <= max) return;
+  const { name } = SERVER_SETTINGS.jwksBackoffMaxMs;
+  addProblem(
+    c.findings,
+    name,
+    `${name} (${
+      max / 1000
+    } s) must be at least ${SERVER_SETTINGS.jwksBackoffMinMs.name} (${
+      min / 1000
+    } s)`,
+  );
 }
 
 /**
