@@ -42,6 +42,14 @@ export interface ConnectionTimeouts {
   readonly sendTimeoutMs: number;
 }
 
+/** Limits on a request head, checked on the bytes before Deno parses them. */
+export interface HeadLimits {
+  /** Largest request line plus headers, in bytes. */
+  readonly maxHeaderBytes: number;
+  /** Most header fields. */
+  readonly maxHeaderCount: number;
+}
+
 /** Which deadline closed a connection. */
 export type TimeoutPhase = "headers" | "body" | "idle" | "send" | "linger";
 
@@ -49,6 +57,10 @@ export type TimeoutPhase = "headers" | "body" | "idle" | "send" | "linger";
 export interface ConnectionContext {
   /** The deadlines. */
   readonly timeouts: ConnectionTimeouts;
+  /** Head size limits. */
+  readonly headLimits: HeadLimits;
+  /** Told when a request head was over a limit (before the 431 is sent). */
+  readonly onHeadersTooLarge: () => void;
   /** The clock, in ms. */
   readonly now: () => number;
   /** Told when a deadline passes (before the connection reacts). */
@@ -112,6 +124,12 @@ export class ProxiedConnection {
   #multiplexed = false;
   #firstChunk = true;
   #clientEnded = false;
+  // The head scanner: on while a request head may be arriving (from accept,
+  // and again once no request is in flight), off once its blank line is seen.
+  #scanning = true;
+  #headBytes = 0;
+  #headLines = 0;
+  #lastTwo = 0;
 
   /** Takes ownership of an accepted client connection. */
   constructor(client: Deno.TcpConn, context: ConnectionContext) {
@@ -169,6 +187,7 @@ export class ProxiedConnection {
       this.#inFlight--;
       if (this.#inFlight === 0) {
         this.#idleSince = now();
+        this.#startHead();
         if (this.#state === "closing") this.#endUpstream();
       }
     };
@@ -357,6 +376,11 @@ export class ProxiedConnection {
       if (this.#inFlight === 0 && this.#awaitingHeadersSince === undefined) {
         this.#awaitingHeadersSince = this.#context.now();
       }
+      if (this.#scanning && !this.#multiplexed && this.#headTooLarge(chunk)) {
+        this.#context.onHeadersTooLarge();
+        void this.#answerHeadersTooLarge();
+        continue;
+      }
       try {
         await writeAll(this.#upstream!, chunk);
       } catch {
@@ -403,6 +427,69 @@ export class ProxiedConnection {
     this.#upstreamWritable = false;
     if (this.#upstream) closeQuietly(this.#upstream);
     this.#client.closeWrite().catch(() => this.destroy());
+  }
+
+  #startHead(): void {
+    this.#scanning = true;
+    this.#headBytes = 0;
+    this.#headLines = 0;
+    this.#lastTwo = 0;
+  }
+
+  /**
+   * Feeds head bytes to the scanner; `true` once the head is over a limit.
+   * The head ends at its first empty line (RFC 9112 §2.1); the body after
+   * it is not scanned.
+   */
+  #headTooLarge(chunk: Uint8Array): boolean {
+    const { maxHeaderBytes, maxHeaderCount } = this.#context.headLimits;
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i];
+      this.#headBytes++;
+      if (byte === 0x0a) {
+        // An empty line: "\n" right after "\n" or after "\r\n".
+        if (this.#lastTwo === 0x0a || this.#lastTwo === 0x0d0a) {
+          this.#scanning = false;
+          return false;
+        }
+        this.#headLines++;
+      }
+      this.#lastTwo = ((this.#lastTwo << 8) | byte) & 0xffff;
+      // Lines: the request line, then one per field.
+      if (
+        this.#headBytes > maxHeaderBytes ||
+        this.#headLines > maxHeaderCount + 1
+      ) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // RFC 6585 §5: 431 Request Header Fields Too Large.
+  async #answerHeadersTooLarge(): Promise<void> {
+    const { maxHeaderBytes, maxHeaderCount } = this.#context.headLimits;
+    this.#scanning = false;
+    this.#state = "lingering";
+    this.#lingerUntil = this.#context.now() + LINGER_MS;
+    this.#upstreamWritable = false;
+    if (this.#upstream) closeQuietly(this.#upstream);
+    this.#writeStartedAt = this.#context.now();
+    try {
+      await writeAll(
+        this.#client,
+        cannedResponse(
+          431,
+          "Request Header Fields Too Large",
+          "request_header_fields_too_large",
+          `The request headers exceed ${maxHeaderBytes} bytes or ${maxHeaderCount} fields`,
+        ),
+      );
+      await this.#client.closeWrite();
+    } catch {
+      this.destroy();
+    }
+    this.#writeStartedAt = undefined;
   }
 
   async #answerHeadersTimeout(): Promise<void> {
