@@ -167,6 +167,7 @@ function logConnectionEvent(logger: Logger, event: ConnectionEvent): void {
       return;
     case "connection_timeout":
     case "headers_too_large":
+    case "malformed_request":
       logger.debug(kind, fields);
       return;
     case "accept_recovered":

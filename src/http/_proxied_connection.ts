@@ -61,6 +61,8 @@ export interface ConnectionContext {
   readonly headLimits: HeadLimits;
   /** Told when a request head was over a limit (before the 431 is sent). */
   readonly onHeadersTooLarge: () => void;
+  /** Told when Deno dropped a request it could not parse (before the 400 is sent). */
+  readonly onMalformed: () => void;
   /** The clock, in ms. */
   readonly now: () => number;
   /** Told when a deadline passes (before the connection reacts). */
@@ -124,9 +126,14 @@ export class ProxiedConnection {
   #multiplexed = false;
   #firstChunk = true;
   #clientEnded = false;
-  // The head scanner: on while a request head may be arriving (from accept,
-  // and again once no request is in flight), off once its blank line is seen.
+  // The head scanner, for a connection's first request: on from accept, off
+  // once its blank line is seen. Later requests on the connection are
+  // checked in `handle()` instead: with keep-alive, the next request's
+  // bytes can arrive before the last response is known to be sent, so
+  // the bytes alone cannot say where a head starts.
   #scanning = true;
+  // Whether the client sent bytes that nothing from Deno has answered yet.
+  #unanswered = false;
   #headBytes = 0;
   #headLines = 0;
   #lastTwo = 0;
@@ -187,11 +194,20 @@ export class ProxiedConnection {
       this.#inFlight--;
       if (this.#inFlight === 0) {
         this.#idleSince = now();
-        this.#startHead();
         if (this.#state === "closing") this.#endUpstream();
       }
     };
     info.completed.then(finish, finish);
+
+    const oversized = headTooLarge(request, this.#context.headLimits);
+    if (oversized) {
+      this.#context.onHeadersTooLarge();
+      // Unread, the body would keep the response from completing.
+      if (exchange.body === "reading") exchange.body = "abandoned";
+      await request.body?.cancel().catch(() => {});
+      this.#closeAfterResponses();
+      return headersTooLargeResponse(this.#context.headLimits);
+    }
 
     let forwarded = request;
     // Without `Host` (HTTP/1.0), Deno would name the internal address.
@@ -376,6 +392,7 @@ export class ProxiedConnection {
       if (this.#inFlight === 0 && this.#awaitingHeadersSince === undefined) {
         this.#awaitingHeadersSince = this.#context.now();
       }
+      this.#unanswered = true;
       if (this.#scanning && !this.#multiplexed && this.#headTooLarge(chunk)) {
         this.#context.onHeadersTooLarge();
         void this.#answerHeadersTooLarge();
@@ -404,6 +421,7 @@ export class ProxiedConnection {
         this.#linger();
         return;
       }
+      this.#unanswered = false;
       this.#writeStartedAt = this.#context.now();
       try {
         await writeAll(this.#client, buffer.subarray(0, read));
@@ -422,18 +440,17 @@ export class ProxiedConnection {
       this.destroy();
       return;
     }
+    if (this.#unanswered && !this.#multiplexed && this.#state === "open") {
+      // Deno dropped a request it could not parse without a word (a
+      // malformed chunked body): the client gets a 400, not a bare close.
+      void this.#answerMalformed();
+      return;
+    }
     this.#state = "lingering";
     this.#lingerUntil = this.#context.now() + LINGER_MS;
     this.#upstreamWritable = false;
     if (this.#upstream) closeQuietly(this.#upstream);
     this.#client.closeWrite().catch(() => this.destroy());
-  }
-
-  #startHead(): void {
-    this.#scanning = true;
-    this.#headBytes = 0;
-    this.#headLines = 0;
-    this.#lastTwo = 0;
   }
 
   /**
@@ -447,8 +464,8 @@ export class ProxiedConnection {
       const byte = chunk[i];
       this.#headBytes++;
       if (byte === 0x0a) {
-        // An empty line: "\n" right after "\n" or after "\r\n".
-        if (this.#lastTwo === 0x0a || this.#lastTwo === 0x0d0a) {
+        // An empty line: this "\n" follows "\n", or "\n\r".
+        if ((this.#lastTwo & 0xff) === 0x0a || this.#lastTwo === 0x0a0d) {
           this.#scanning = false;
           return false;
         }
@@ -466,9 +483,18 @@ export class ProxiedConnection {
     return false;
   }
 
-  // RFC 6585 §5: 431 Request Header Fields Too Large.
-  async #answerHeadersTooLarge(): Promise<void> {
-    const { maxHeaderBytes, maxHeaderCount } = this.#context.headLimits;
+  async #answerMalformed(): Promise<void> {
+    this.#context.onMalformed();
+    await this.#answerAndLinger(cannedResponse(
+      400,
+      "Bad Request",
+      "bad_request",
+      "The request could not be read (malformed framing)",
+    ));
+  }
+
+  /** Drops the internal side, sends `response` and closes after a linger. */
+  async #answerAndLinger(response: Uint8Array): Promise<void> {
     this.#scanning = false;
     this.#state = "lingering";
     this.#lingerUntil = this.#context.now() + LINGER_MS;
@@ -476,20 +502,23 @@ export class ProxiedConnection {
     if (this.#upstream) closeQuietly(this.#upstream);
     this.#writeStartedAt = this.#context.now();
     try {
-      await writeAll(
-        this.#client,
-        cannedResponse(
-          431,
-          "Request Header Fields Too Large",
-          "request_header_fields_too_large",
-          `The request headers exceed ${maxHeaderBytes} bytes or ${maxHeaderCount} fields`,
-        ),
-      );
+      await writeAll(this.#client, response);
       await this.#client.closeWrite();
     } catch {
       this.destroy();
     }
     this.#writeStartedAt = undefined;
+  }
+
+  // RFC 6585 §5: 431 Request Header Fields Too Large.
+  async #answerHeadersTooLarge(): Promise<void> {
+    const { maxHeaderBytes, maxHeaderCount } = this.#context.headLimits;
+    await this.#answerAndLinger(cannedResponse(
+      431,
+      "Request Header Fields Too Large",
+      "request_header_fields_too_large",
+      `The request headers exceed ${maxHeaderBytes} bytes or ${maxHeaderCount} fields`,
+    ));
   }
 
   async #answerHeadersTimeout(): Promise<void> {
@@ -562,6 +591,26 @@ function trackBody(
       return reader.cancel(reason);
     },
   }, { highWaterMark: 0 });
+}
+
+/** Whether a parsed request's headers are over the limits (sizes as on the wire). */
+function headTooLarge(request: Request, limits: HeadLimits): boolean {
+  let bytes = request.method.length + new URL(request.url).pathname.length +
+    new URL(request.url).search.length + 12;
+  let count = 0;
+  for (const [name, value] of request.headers) {
+    count++;
+    bytes += name.length + value.length + 4;
+  }
+  return count > limits.maxHeaderCount || bytes > limits.maxHeaderBytes;
+}
+
+function headersTooLargeResponse(limits: HeadLimits): Response {
+  return Response.json({
+    error: "request_header_fields_too_large",
+    error_description:
+      `The request headers exceed ${limits.maxHeaderBytes} bytes or ${limits.maxHeaderCount} fields`,
+  }, { status: 431, headers: { Connection: "close" } });
 }
 
 function requestTimeout(bodyTimeoutMs: number): Response {

@@ -150,6 +150,10 @@ export type ConnectionEvent =
     readonly kind: "headers_too_large";
   }
   | {
+    /** A request Deno dropped unanswered (malformed framing), answered 400. */
+    readonly kind: "malformed_request";
+  }
+  | {
     /** The internal server stopped accepting; it is being restarted. */
     readonly kind: "internal_server_failed";
     readonly message: string;
@@ -279,6 +283,9 @@ export function serveGuarded(
     now,
     onHeadersTooLarge() {
       emit({ kind: "headers_too_large" });
+    },
+    onMalformed() {
+      emit({ kind: "malformed_request" });
     },
     onTimeout(phase: TimeoutPhase) {
       if (phase !== "linger") emit({ kind: "connection_timeout", phase });
