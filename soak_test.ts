@@ -15,7 +15,7 @@
  */
 import assert from "node:assert/strict";
 import { startMockIssuer } from "./conformance/issuer/mod.ts";
-import { mcpHeaders, MODERN_REVISION, rpcRequest } from "./fixtures/harness.ts";
+import { mcpHeaders, rpcRequest } from "./fixtures/harness.ts";
 import { freePort, within } from "./fixtures/net.ts";
 import { jsonLines, spawnServer } from "./fixtures/server_process.ts";
 
