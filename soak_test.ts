@@ -121,7 +121,13 @@ Deno.test({
           arguments: {},
         }, { token });
         return [
-          call(token, "create_todo", { title: `soak ${i}`, description: "d" }),
+          {
+            ...call(token, "create_todo", {
+              title: `soak ${i}`,
+              description: "d",
+            }),
+            kind: "create_then_delete",
+          },
           call(token, "list_todos", { limit: 20 }),
           call(token, "bulk_delete_todos"),
           { kind: "modern_whoami", init: modern, ok: [200] },
@@ -214,6 +220,26 @@ Deno.test({
               unexpected.push(
                 `${shot.kind}: ${res.status} ${text.slice(0, 200)}`,
               );
+            } else if (shot.kind === "create_then_delete") {
+              // Keep the store's size steady, so memory measures the server.
+              const id = JSON.parse(text).result.structuredContent.todo.id;
+              const token = String(
+                (shot.init.headers as Record<string, string>).authorization,
+              ).slice(7);
+              const del = await within(
+                20_000,
+                fetch(`${base}/mcp`, {
+                  ...call(token, "delete_todo", { todo_id: id }).init,
+                  client,
+                }),
+              );
+              const answer = await del.json();
+              count(`delete_todo ${del.status}`);
+              if (answer.result?.structuredContent?.deleted !== id) {
+                unexpected.push(
+                  `delete_todo: ${JSON.stringify(answer).slice(0, 200)}`,
+                );
+              }
             } else if (shot.kind === "cancelled_batch") {
               if (JSON.parse(text).error?.code !== -32800) {
                 unexpected.push(

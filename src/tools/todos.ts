@@ -203,8 +203,13 @@ function exportAllTodos(maxPageSize: number): ToolDefinition {
     name: "export_all_todos",
     title: "Export todos",
     description:
-      `Export your todos with an export timestamp, ${maxPageSize} per call, oldest first; while next_cursor is present, call again with it as cursor to get the rest. Requires the todo:read and todo:admin scopes.`,
-    input: z.object({ cursor: cursorArg }),
+      `Export your todos with an export timestamp, up to ${maxPageSize} per call (limit), oldest first; while next_cursor is present, call again with it as cursor to get the rest. Requires the todo:read and todo:admin scopes.`,
+    input: z.object({
+      limit: z.number().int().min(1).max(maxPageSize).optional().describe(
+        `Most todos in this part (default and most ${maxPageSize}); ask for fewer when a part is too large to return`,
+      ),
+      cursor: cursorArg,
+    }),
     output: manyTodos.extend({
       exported_at: z.string(),
       next_cursor: z.string().optional(),
@@ -212,7 +217,7 @@ function exportAllTodos(maxPageSize: number): ToolDefinition {
     annotations: { readOnlyHint: true },
     async run(args, { store, tenant, now }) {
       const page = await store.list(tenant, {
-        limit: maxPageSize,
+        limit: args.limit ?? maxPageSize,
         cursor: args.cursor,
       });
       return {
