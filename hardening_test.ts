@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mcpHeaders, TOOLS_LIST } from "./fixtures/harness.ts";
 import { within } from "./fixtures/net.ts";
 import { connectRaw } from "./fixtures/raw_http.ts";
-import { startOpenServer } from "./fixtures/server_process.ts";
+import { processUsage, startOpenServer } from "./fixtures/server_process.ts";
 
 type Server = Awaited<ReturnType<typeof startOpenServer>>;
 
@@ -212,14 +212,6 @@ Deno.test("no client-supplied value makes a log line long: path, method, tool na
   });
 });
 
-/** Descriptors and resident memory (KiB) of a process, from /proc. */
-function usage(pid: number): { fds: number; rssKiB: number } {
-  const fds = [...Deno.readDirSync(`/proc/${pid}/fd`)].length;
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
-  return { fds, rssKiB };
-}
-
 Deno.test("defect 2: batches cancelling their own request are all answered, and hold nothing afterwards", async (t) => {
   await withServer({
     // "listening" is an info line; request lines would be 2 000 more.
@@ -261,7 +253,7 @@ Deno.test("defect 2: batches cancelling their own request are all answered, and 
     });
     await warm.body?.cancel();
     warmClient.close();
-    const before = usage(pid);
+    const before = await processUsage(pid);
     const total = 2_000;
     await t.step(
       `${total} cancelled batches, 20 at a time, each answered -32800`,
@@ -305,11 +297,13 @@ Deno.test("defect 2: batches cancelling their own request are all answered, and 
       await within(
         20_000,
         (async () => {
-          while (usage(pid).fds > before.fds + 3) await settle(200);
+          while ((await processUsage(pid)).fds > before.fds + 3) {
+            await settle(200);
+          }
         })(),
       );
     });
-    const after = usage(pid);
+    const after = await processUsage(pid);
     console.log(
       `defect 2 after ${total} cancelled batches: fds ${before.fds} -> ${after.fds}, RSS ${before.rssKiB} -> ${after.rssKiB} KiB`,
     );

@@ -17,18 +17,16 @@ import assert from "node:assert/strict";
 import { startMockIssuer } from "./conformance/issuer/mod.ts";
 import { mcpHeaders, rpcRequest } from "./fixtures/harness.ts";
 import { freePort, within } from "./fixtures/net.ts";
-import { jsonLines, spawnServer } from "./fixtures/server_process.ts";
+import {
+  jsonLines,
+  processUsage,
+  spawnServer,
+} from "./fixtures/server_process.ts";
 
 const SECONDS = Number(Deno.env.get("SOAK_SECONDS") ?? 150);
 const WORKERS = 12;
 const SLOW_CLIENTS = 6;
 const SAMPLE_MS = 5_000;
-
-function usage(pid: number): { fds: number; rssKiB: number } {
-  const fds = [...Deno.readDirSync(`/proc/${pid}/fd`)].length;
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  return { fds, rssKiB: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) };
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -199,7 +197,7 @@ Deno.test({
       const sampler = (async () => {
         while (Date.now() < end) {
           await sleep(SAMPLE_MS);
-          samples.push({ at: Date.now(), ...usage(child.pid) });
+          samples.push({ at: Date.now(), ...await processUsage(child.pid) });
         }
       })();
 
@@ -292,7 +290,7 @@ Deno.test({
         }
       };
 
-      const before = usage(child.pid);
+      const before = await processUsage(child.pid);
       await Promise.all([
         ...Array.from({ length: WORKERS }, (_, w) => worker(w)),
         ...Array.from({ length: SLOW_CLIENTS }, (_, s) => slow(s, tokens)),
@@ -300,7 +298,7 @@ Deno.test({
       ]);
       client.close();
       await sleep(7_000); // keep-alive connections time out
-      const after = usage(child.pid);
+      const after = await processUsage(child.pid);
 
       const warm = samples.filter((s) => s.at >= warmUntil);
       const first = median(warm.slice(0, 3).map((s) => s.rssKiB));
