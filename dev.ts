@@ -68,6 +68,8 @@ async function main(): Promise<number> {
       [AUTH_SETTINGS.resourceId.fastmcp]: DEV_RESOURCE_ID,
       [AUTH_SETTINGS.scalekitBaseUrl.fastmcp]: baseUrl,
       PORT: String(port),
+      // Dev mode runs every client on this machine: loopback is not limited.
+      MCP_RATE_LIMIT_LOOPBACK: env.MCP_RATE_LIMIT_LOOPBACK ?? "false",
     }, {
       stop,
       onReady: (config) =>

@@ -4,81 +4,12 @@ import { mcpHeaders, TOOLS_LIST } from "./fixtures/harness.ts";
 import { within } from "./fixtures/net.ts";
 import { connectRaw, type RawConnection } from "./fixtures/raw_http.ts";
 
-const MAIN = new URL("./main.ts", import.meta.url).pathname;
-const WITH_LIMITS =
-  new URL("./fixtures/serve_with_limits.ts", import.meta.url).pathname;
-
-interface SpawnOptions {
-  /** Run under `ulimit -n <openFiles>`, so running out of descriptors is cheap. */
-  readonly openFiles?: number;
-  /** Run this script instead of `main.ts`, with these arguments. */
-  readonly script?: string;
-  readonly args?: readonly string[];
-}
-
-function spawnServer(
-  env: Record<string, string>,
-  options: SpawnOptions = {},
-) {
-  const denoArgs = [
-    "run",
-    "--allow-net",
-    "--allow-env",
-    "--allow-read",
-    options.script ?? MAIN,
-    ...(options.args ?? []),
-  ];
-  // `exec` keeps the process id, so signals reach deno itself.
-  const [command, args] = options.openFiles === undefined
-    ? [Deno.execPath(), denoArgs]
-    : ["sh", [
-      "-c",
-      `ulimit -n ${options.openFiles} && exec "$@"`,
-      "sh",
-      Deno.execPath(),
-      ...denoArgs,
-    ]];
-  return new Deno.Command(command, {
-    args,
-    env: { ...env, NO_COLOR: "1" },
-    clearEnv: true,
-    cwd: "/tmp",
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-}
-
-/** Reads JSON log lines from a process stream, as far as asked each time. */
-function jsonLines(stream: ReadableStream<Uint8Array>) {
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  const lines: Array<Record<string, unknown>> = [];
-  let buffer = "";
-  return {
-    lines,
-    /** Reads until a line matches `until`, or to the end of the stream. */
-    async readUntil(
-      until: (line: Record<string, unknown>) => boolean = () => false,
-    ): Promise<void> {
-      while (true) {
-        let newline;
-        while ((newline = buffer.indexOf("\n")) >= 0) {
-          const text = buffer.slice(0, newline);
-          buffer = buffer.slice(newline + 1);
-          if (!text.startsWith("{")) {
-            assert.fail(`Not a JSON log line: ${text}`);
-          }
-          const line = JSON.parse(text);
-          lines.push(line);
-          if (until(line)) return;
-        }
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += value;
-      }
-    },
-  };
-}
+import {
+  jsonLines,
+  spawnServer,
+  startOpenServer,
+  WITH_LIMITS,
+} from "./fixtures/server_process.ts";
 
 Deno.test("main exits 78 naming every bad variable, before serving", async () => {
   const child = spawnServer({
@@ -175,37 +106,6 @@ Deno.test("main warns once about deprecated settings, serves, and drains on SIGT
     await issuer.close();
   }
 });
-
-/** Starts the server with authentication off; resolves with its address and log readers. */
-async function startOpenServer(
-  extraEnv: Record<string, string> = {},
-  options: SpawnOptions = {},
-) {
-  const child = spawnServer({
-    FASTMCP_SERVER_AUTH: "none",
-    PORT: "0",
-    ...extraEnv,
-  }, options);
-  const stdout = jsonLines(child.stdout);
-  const stderr = jsonLines(child.stderr);
-  await stdout.readUntil((l) => l.event === "listening");
-  const address = stdout.lines.at(-1)?.address as string;
-  const port = Number(address.split(":").at(-1));
-  return {
-    child,
-    port,
-    stdout,
-    stderr,
-    async stop() {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* already exited */ }
-      await child.status;
-      await stdout.readUntil();
-      await stderr.readUntil();
-    },
-  };
-}
 
 /** Opens `count` connections that send nothing; the ones the server refused come back closed. */
 async function idleFlood(port: number, count: number) {

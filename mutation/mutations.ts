@@ -551,15 +551,15 @@ export const MUTATIONS: readonly Mutation[] = [
   m(
     "request log: writes the Authorization header",
     "src/http/request_log.ts",
-    "      path: c.req.path,",
-    '      path: c.req.path,\n      authorization: c.req.header("authorization"),',
+    "      path: clientText(c.req.path, MAX_LOGGED_PATH),",
+    '      path: clientText(c.req.path, MAX_LOGGED_PATH),\n      authorization: c.req.header("authorization"),',
     T.log,
   ),
   m(
     "request log: writes the query string",
     "src/http/request_log.ts",
-    "      path: c.req.path,",
-    "      path: c.req.url,",
+    "      path: clientText(c.req.path, MAX_LOGGED_PATH),",
+    "      path: clientText(c.req.url, MAX_LOGGED_PATH),",
     T.log,
   ),
   m(
@@ -572,8 +572,8 @@ export const MUTATIONS: readonly Mutation[] = [
   m(
     "logger: JWT-shaped strings not masked",
     "src/log/logger.ts",
-    '? value.replace(JWT_LIKE, "[redacted]")',
-    "? value",
+    '.replace(JWT_LIKE, "[redacted]")',
+    '.replace(/$^/, "[redacted]")',
     T.log,
   ),
 

@@ -12,7 +12,6 @@ import type { Config } from "./config/types.ts";
 import { createApp } from "./http/app.ts";
 import { createDrainer } from "./http/drain.ts";
 import {
-  CONNECTION_DEFAULTS,
   type ConnectionEvent,
   type GuardedServeOptions,
   serveGuarded,
@@ -24,7 +23,8 @@ import { MemoryTodoStore } from "./store/memory.ts";
 export const EXIT_CONFIG = 78;
 
 /**
- * Connection limits, each defaulting as documented on
+ * Connection limits, each overriding its setting (`MCP_MAX_CONNECTIONS`,
+ * `MCP_*_TIMEOUT_SECONDS`, `MCP_MAX_HEADER_*`) when given; see
  * {@link GuardedServeOptions} (`src/http/guarded_server.ts`).
  */
 export type ConnectionLimits = Pick<
@@ -34,6 +34,8 @@ export type ConnectionLimits = Pick<
   | "bodyTimeoutMs"
   | "keepAliveTimeoutMs"
   | "sendTimeoutMs"
+  | "maxHeaderBytes"
+  | "maxHeaderCount"
 >;
 
 /** Options for {@link serve}. */
@@ -67,24 +69,30 @@ export async function serve(
     logger.warn("config_warning", { ...warning });
   }
 
-  const store = new MemoryTodoStore();
+  const store = new MemoryTodoStore({
+    maxTenants: config.memoryMaxTenants,
+    maxTodos: config.memoryMaxTodos,
+  });
   const app = createApp({ config, store, logger });
   const drainer = createDrainer();
+  const maxConnections = options.maxConnections ?? config.maxConnections;
   const server = serveGuarded({
     hostname: config.host,
     port: config.port,
-    maxConnections: options.maxConnections,
-    headersTimeoutMs: options.headersTimeoutMs,
-    bodyTimeoutMs: options.bodyTimeoutMs,
-    keepAliveTimeoutMs: options.keepAliveTimeoutMs,
-    sendTimeoutMs: options.sendTimeoutMs,
+    maxConnections,
+    headersTimeoutMs: options.headersTimeoutMs ?? config.headersTimeoutMs,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? config.bodyTimeoutMs,
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs ??
+      config.keepAliveTimeoutMs,
+    sendTimeoutMs: options.sendTimeoutMs ?? config.sendTimeoutMs,
+    maxHeaderBytes: options.maxHeaderBytes ?? config.maxHeaderBytes,
+    maxHeaderCount: options.maxHeaderCount ?? config.maxHeaderCount,
     onListen: ({ hostname, port }) => {
       logger.info("listening", {
         address: `${hostname}:${port}`,
         mcp_url: config.mcpUrl,
         provider: config.auth.kind,
-        max_connections: options.maxConnections ??
-          CONNECTION_DEFAULTS.maxConnections,
+        max_connections: maxConnections,
       });
       options.onReady?.(config);
     },
@@ -93,7 +101,7 @@ export async function serve(
       return Response.json({ error: "server_error" }, { status: 500 });
     },
     onEvent: (event) => logConnectionEvent(logger, event),
-  }, drainer.wrap((request) => app.fetch(request)));
+  }, drainer.wrap((request, info) => app.fetch(request, info)));
 
   const signal = await (options.stop ?? stopSignal());
   logger.info("shutting_down", { signal, grace_ms: config.shutdownGraceMs });
@@ -158,6 +166,8 @@ function logConnectionEvent(logger: Logger, event: ConnectionEvent): void {
       logger.warn(kind, fields);
       return;
     case "connection_timeout":
+    case "headers_too_large":
+    case "malformed_request":
       logger.debug(kind, fields);
       return;
     case "accept_recovered":

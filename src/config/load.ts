@@ -179,6 +179,7 @@ function evaluate(env: Env): Omit<Context, "values"> & {
       `${variable} is on but FASTMCP_SERVER_AUTH is "none", so there is no authorization server to forward; turn it off or choose "scalekit" or "jwt"`,
     );
   }
+  checkBackoff(c);
   if (!endpoint || !auth || !allowedOrigins) return { ...c, provider };
   const server = Object.fromEntries(
     Object.entries(c.values).filter(([key]) => key in SERVER_SETTINGS),
@@ -186,6 +187,22 @@ function evaluate(env: Env): Omit<Context, "values"> & {
   const { mcpUrl, resourceMetadataUrl } = endpoint;
   const config = { auth, mcpUrl, resourceMetadataUrl, allowedOrigins };
   return { ...c, provider, config: { ...config, ...server } };
+}
+
+/** The JWKS backoff's ceiling cannot be below its floor. */
+function checkBackoff(c: Context): void {
+  const { jwksBackoffMinMs: min, jwksBackoffMaxMs: max } = c.values;
+  if (min <= max) return;
+  const { name } = SERVER_SETTINGS.jwksBackoffMaxMs;
+  addProblem(
+    c.findings,
+    name,
+    `${name} (${
+      max / 1000
+    } s) must be at least ${SERVER_SETTINGS.jwksBackoffMinMs.name} (${
+      min / 1000
+    } s)`,
+  );
 }
 
 /**

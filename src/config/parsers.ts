@@ -52,13 +52,21 @@ export function integer(min: number, max?: number): Parser<number> {
   });
 }
 
-/** A number of seconds above 0 and at most `max`, as whole milliseconds (at least 1). */
-export function secondsAsMs(max: number): Parser<number> {
+/**
+ * A number of seconds above 0 (or, with `zero`, 0 too) and at most `max`,
+ * as whole milliseconds (at least 1, unless 0).
+ */
+export function secondsAsMs(
+  max: number,
+  options: { readonly zero?: boolean } = {},
+): Parser<number> {
+  const floor = options.zero ? "0 or more" : "above 0";
   return parser((raw, q) => {
-    const seconds = /^(\d+(\.\d*)?|\.\d+)$/.test(raw) ? Number(raw) : 0;
+    const seconds = /^(\d+(\.\d*)?|\.\d+)$/.test(raw) ? Number(raw) : -1;
+    if (seconds === 0 && options.zero) return 0;
     return seconds > 0 && seconds <= max
       ? Math.max(1, Math.round(seconds * 1000))
-      : no`must be a number of seconds above 0 and at most ${max}, such as "10" or "2.5", not ${q}`;
+      : no`must be a number of seconds ${floor} and at most ${max}, such as "10" or "2.5", not ${q}`;
   });
 }
 

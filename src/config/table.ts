@@ -255,6 +255,175 @@ export const SERVER_SETTINGS = {
     default: "10",
     doc: "How long SIGTERM/SIGINT waits for in-flight requests, in seconds",
   },
+  // Limits and timeouts (issue 9). Every one answers a breach with a
+  // documented error; the README's limits table lists them all.
+  maxConnections: {
+    name: "MCP_MAX_CONNECTIONS",
+    parse: integer(1, 100_000),
+    default: "300",
+    doc:
+      "Most client connections open at once; one more gets 503 `too_many_connections`. Needs `3 × this + 64` file descriptors",
+  },
+  headersTimeoutMs: {
+    name: "MCP_HEADERS_TIMEOUT_SECONDS",
+    parse: secondsAsMs(3600),
+    default: "10",
+    doc:
+      "Time a client has to send a request's headers, in seconds; then 408 `request_timeout`",
+  },
+  bodyTimeoutMs: {
+    name: "MCP_BODY_TIMEOUT_SECONDS",
+    parse: secondsAsMs(3600),
+    default: "30",
+    doc:
+      "Time a client has to send a request's body once its headers are in, in seconds; then 408 `request_timeout`",
+  },
+  keepAliveTimeoutMs: {
+    name: "MCP_KEEP_ALIVE_TIMEOUT_SECONDS",
+    parse: secondsAsMs(3600),
+    default: "5",
+    doc:
+      "Idle time between requests before a connection is closed, in seconds (advertised as `Keep-Alive: timeout=`)",
+  },
+  sendTimeoutMs: {
+    name: "MCP_SEND_TIMEOUT_SECONDS",
+    parse: secondsAsMs(3600),
+    default: "30",
+    doc:
+      "How long one write to a client may make no progress before the connection is dropped, in seconds",
+  },
+  maxHeaderBytes: {
+    name: "MCP_MAX_HEADER_BYTES",
+    parse: integer(1024, 1_048_576),
+    default: "16384",
+    doc:
+      "Largest request line plus headers, in bytes; larger gets 431 `request_header_fields_too_large`",
+  },
+  maxHeaderCount: {
+    name: "MCP_MAX_HEADER_COUNT",
+    parse: integer(8, 1000),
+    default: "64",
+    doc: "Most header fields in a request; more gets 431",
+  },
+  requestTimeoutMs: {
+    name: "MCP_REQUEST_TIMEOUT_SECONDS",
+    parse: secondsAsMs(3600),
+    default: "30",
+    doc:
+      "Time an MCP request has to produce its response, in seconds; then it is cancelled and answered 503 (JSON-RPC error -31504)",
+  },
+  maxConcurrentRequests: {
+    name: "MCP_MAX_CONCURRENT_REQUESTS",
+    parse: integer(1, 100_000),
+    default: "100",
+    doc:
+      "Most MCP requests being handled at once, all callers together; more get 503 `server_busy`",
+  },
+  maxConcurrentPerCaller: {
+    name: "MCP_MAX_CONCURRENT_REQUESTS_PER_CALLER",
+    parse: integer(1, 100_000),
+    default: "8",
+    doc:
+      "Most MCP requests one caller (subject and client id) may have in flight; more get 429 `too_many_concurrent_requests`",
+  },
+  rateLimitPerAddress: {
+    name: "MCP_RATE_LIMIT_PER_ADDRESS",
+    parse: integer(0, 1_000_000),
+    default: "600",
+    doc:
+      "Requests per minute from one remote address (an IPv6 /64), counted before authentication; more get 429 `rate_limited` with `Retry-After`. 0 turns it off",
+  },
+  rateLimitPerCaller: {
+    name: "MCP_RATE_LIMIT_PER_CALLER",
+    parse: integer(0, 1_000_000),
+    default: "300",
+    doc:
+      "MCP requests per minute from one verified caller (subject and client id); more get 429 `rate_limited` with `Retry-After`. 0 turns it off",
+  },
+  rateLimitLoopback: {
+    name: "MCP_RATE_LIMIT_LOOPBACK",
+    parse: boolean(),
+    default: "true",
+    doc:
+      "Whether requests from loopback addresses count against `MCP_RATE_LIMIT_PER_ADDRESS`; `deno task dev` sets it to `false`",
+  },
+  maxJsonDepth: {
+    name: "MCP_MAX_JSON_DEPTH",
+    parse: integer(4, 1000),
+    default: "32",
+    doc:
+      "Deepest nesting of arrays and objects in a request body; deeper gets 400 (JSON-RPC -32600)",
+  },
+  maxBatchSize: {
+    name: "MCP_MAX_BATCH_SIZE",
+    parse: integer(1, 100),
+    default: "20",
+    doc:
+      "Most messages in one 2025-era JSON-RPC batch; more gets 400 (JSON-RPC -32600)",
+  },
+  maxArgumentBytes: {
+    name: "MCP_MAX_ARGUMENT_BYTES",
+    parse: integer(256, 1_048_576),
+    default: "65536",
+    doc:
+      "Largest `arguments` of one tool call or prompt get, as JSON bytes; larger gets 400 (JSON-RPC -32602)",
+  },
+  maxResponseBytes: {
+    name: "MCP_MAX_RESPONSE_BYTES",
+    parse: integer(4096, 1_073_741_824),
+    default: "4194304",
+    doc:
+      "Most result bytes one HTTP request may produce (a batch shares it); a result over it is replaced by an error saying to ask for less",
+  },
+  maxPageSize: {
+    name: "MCP_MAX_PAGE_SIZE",
+    parse: integer(1, 1000),
+    default: "100",
+    doc:
+      "Largest page `list_todos` and `export_all_todos` return; `limit` above it is refused",
+  },
+  memoryMaxTenants: {
+    name: "MCP_MEMORY_MAX_TENANTS",
+    parse: integer(1, 10_000_000),
+    default: "10000",
+    doc:
+      "In-memory store: most tenants (organisations or subjects) with todos; a new one's first todo is then refused",
+  },
+  memoryMaxTodos: {
+    name: "MCP_MEMORY_MAX_TODOS",
+    parse: integer(1, 100_000_000),
+    default: "100000",
+    doc:
+      "In-memory store: most todos of all tenants together; creating more is refused",
+  },
+  maxTokenLifetimeSeconds: {
+    name: "MCP_MAX_TOKEN_LIFETIME_SECONDS",
+    parse: integer(60, 31_536_000),
+    default: "86400",
+    doc:
+      "Longest token lifetime accepted, in seconds: `exp` at most this far from now and from `iat`",
+  },
+  jwksBackoffMinMs: {
+    name: "MCP_JWKS_BACKOFF_MIN_SECONDS",
+    parse: secondsAsMs(3600),
+    default: "1",
+    doc:
+      "After a failed fetch of the issuer's keys, no fetch for this long, in seconds; doubles per failure",
+  },
+  jwksBackoffMaxMs: {
+    name: "MCP_JWKS_BACKOFF_MAX_SECONDS",
+    parse: secondsAsMs(86_400),
+    default: "60",
+    doc:
+      "Longest wait between key fetches while the issuer keeps failing, in seconds (at least the minimum)",
+  },
+  jwksStaleIfErrorMs: {
+    name: "MCP_JWKS_STALE_IF_ERROR_SECONDS",
+    parse: secondsAsMs(2_592_000, { zero: true }),
+    default: "86400",
+    doc:
+      "While key fetches fail, keys from the last good fetch keep verifying tokens this long after it, in seconds; 0 turns it off",
+  },
   logLevel: {
     name: "LOG_LEVEL",
     parse: choice([

@@ -42,6 +42,14 @@ export interface ConnectionTimeouts {
   readonly sendTimeoutMs: number;
 }
 
+/** Limits on a request head, checked on the bytes before Deno parses them. */
+export interface HeadLimits {
+  /** Largest request line plus headers, in bytes. */
+  readonly maxHeaderBytes: number;
+  /** Most header fields. */
+  readonly maxHeaderCount: number;
+}
+
 /** Which deadline closed a connection. */
 export type TimeoutPhase = "headers" | "body" | "idle" | "send" | "linger";
 
@@ -49,6 +57,12 @@ export type TimeoutPhase = "headers" | "body" | "idle" | "send" | "linger";
 export interface ConnectionContext {
   /** The deadlines. */
   readonly timeouts: ConnectionTimeouts;
+  /** Head size limits. */
+  readonly headLimits: HeadLimits;
+  /** Told when a request head was over a limit (before the 431 is sent). */
+  readonly onHeadersTooLarge: () => void;
+  /** Told when Deno dropped a request it could not parse (before the 400 is sent). */
+  readonly onMalformed: () => void;
   /** The clock, in ms. */
   readonly now: () => number;
   /** Told when a deadline passes (before the connection reacts). */
@@ -112,6 +126,17 @@ export class ProxiedConnection {
   #multiplexed = false;
   #firstChunk = true;
   #clientEnded = false;
+  // The head scanner, for a connection's first request: on from accept, off
+  // once its blank line is seen. Later requests on the connection are
+  // checked in `handle()` instead: with keep-alive, the next request's
+  // bytes can arrive before the last response is known to be sent, so
+  // the bytes alone cannot say where a head starts.
+  #scanning = true;
+  // Whether the client sent bytes that nothing from Deno has answered yet.
+  #unanswered = false;
+  #headBytes = 0;
+  #headLines = 0;
+  #lastTwo = 0;
 
   /** Takes ownership of an accepted client connection. */
   constructor(client: Deno.TcpConn, context: ConnectionContext) {
@@ -173,6 +198,16 @@ export class ProxiedConnection {
       }
     };
     info.completed.then(finish, finish);
+
+    const oversized = headTooLarge(request, this.#context.headLimits);
+    if (oversized) {
+      this.#context.onHeadersTooLarge();
+      // Unread, the body would keep the response from completing.
+      if (exchange.body === "reading") exchange.body = "abandoned";
+      await request.body?.cancel().catch(() => {});
+      this.#closeAfterResponses();
+      return headersTooLargeResponse(this.#context.headLimits);
+    }
 
     let forwarded = request;
     // Without `Host` (HTTP/1.0), Deno would name the internal address.
@@ -357,6 +392,12 @@ export class ProxiedConnection {
       if (this.#inFlight === 0 && this.#awaitingHeadersSince === undefined) {
         this.#awaitingHeadersSince = this.#context.now();
       }
+      this.#unanswered = true;
+      if (this.#scanning && !this.#multiplexed && this.#headTooLarge(chunk)) {
+        this.#context.onHeadersTooLarge();
+        void this.#answerHeadersTooLarge();
+        continue;
+      }
       try {
         await writeAll(this.#upstream!, chunk);
       } catch {
@@ -380,6 +421,7 @@ export class ProxiedConnection {
         this.#linger();
         return;
       }
+      this.#unanswered = false;
       this.#writeStartedAt = this.#context.now();
       try {
         await writeAll(this.#client, buffer.subarray(0, read));
@@ -398,11 +440,85 @@ export class ProxiedConnection {
       this.destroy();
       return;
     }
+    if (this.#unanswered && !this.#multiplexed && this.#state === "open") {
+      // Deno dropped a request it could not parse without a word (a
+      // malformed chunked body): the client gets a 400, not a bare close.
+      void this.#answerMalformed();
+      return;
+    }
     this.#state = "lingering";
     this.#lingerUntil = this.#context.now() + LINGER_MS;
     this.#upstreamWritable = false;
     if (this.#upstream) closeQuietly(this.#upstream);
     this.#client.closeWrite().catch(() => this.destroy());
+  }
+
+  /**
+   * Feeds head bytes to the scanner; `true` once the head is over a limit.
+   * The head ends at its first empty line (RFC 9112 §2.1); the body after
+   * it is not scanned.
+   */
+  #headTooLarge(chunk: Uint8Array): boolean {
+    const { maxHeaderBytes, maxHeaderCount } = this.#context.headLimits;
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i];
+      this.#headBytes++;
+      if (byte === 0x0a) {
+        // An empty line: this "\n" follows "\n", or "\n\r".
+        if ((this.#lastTwo & 0xff) === 0x0a || this.#lastTwo === 0x0a0d) {
+          this.#scanning = false;
+          return false;
+        }
+        this.#headLines++;
+      }
+      this.#lastTwo = ((this.#lastTwo << 8) | byte) & 0xffff;
+      // Lines: the request line, then one per field.
+      if (
+        this.#headBytes > maxHeaderBytes ||
+        this.#headLines > maxHeaderCount + 1
+      ) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  async #answerMalformed(): Promise<void> {
+    this.#context.onMalformed();
+    await this.#answerAndLinger(cannedResponse(
+      400,
+      "Bad Request",
+      "bad_request",
+      "The request could not be read (malformed framing)",
+    ));
+  }
+
+  /** Drops the internal side, sends `response` and closes after a linger. */
+  async #answerAndLinger(response: Uint8Array): Promise<void> {
+    this.#scanning = false;
+    this.#state = "lingering";
+    this.#lingerUntil = this.#context.now() + LINGER_MS;
+    this.#upstreamWritable = false;
+    if (this.#upstream) closeQuietly(this.#upstream);
+    this.#writeStartedAt = this.#context.now();
+    try {
+      await writeAll(this.#client, response);
+      await this.#client.closeWrite();
+    } catch {
+      this.destroy();
+    }
+    this.#writeStartedAt = undefined;
+  }
+
+  // RFC 6585 §5: 431 Request Header Fields Too Large.
+  async #answerHeadersTooLarge(): Promise<void> {
+    const { maxHeaderBytes, maxHeaderCount } = this.#context.headLimits;
+    await this.#answerAndLinger(cannedResponse(
+      431,
+      "Request Header Fields Too Large",
+      "request_header_fields_too_large",
+      `The request headers exceed ${maxHeaderBytes} bytes or ${maxHeaderCount} fields`,
+    ));
   }
 
   async #answerHeadersTimeout(): Promise<void> {
@@ -475,6 +591,26 @@ function trackBody(
       return reader.cancel(reason);
     },
   }, { highWaterMark: 0 });
+}
+
+/** Whether a parsed request's headers are over the limits (sizes as on the wire). */
+function headTooLarge(request: Request, limits: HeadLimits): boolean {
+  let bytes = request.method.length + new URL(request.url).pathname.length +
+    new URL(request.url).search.length + 12;
+  let count = 0;
+  for (const [name, value] of request.headers) {
+    count++;
+    bytes += name.length + value.length + 4;
+  }
+  return count > limits.maxHeaderCount || bytes > limits.maxHeaderBytes;
+}
+
+function headersTooLargeResponse(limits: HeadLimits): Response {
+  return Response.json({
+    error: "request_header_fields_too_large",
+    error_description:
+      `The request headers exceed ${limits.maxHeaderBytes} bytes or ${limits.maxHeaderCount} fields`,
+  }, { status: 431, headers: { Connection: "close" } });
 }
 
 function requestTimeout(bodyTimeoutMs: number): Response {

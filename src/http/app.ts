@@ -24,18 +24,21 @@ import { PROMPTS } from "../prompts/plan_my_day.ts";
 import { TODO_RESOURCES } from "../resources/todos.ts";
 import type { TodoStore } from "../store/todo_store.ts";
 import { IDENTITY_TOOLS } from "../tools/identity.ts";
-import { TODO_TOOLS } from "../tools/todos.ts";
+import { createTodoTools } from "../tools/todos.ts";
 import {
   createMetadataForwarder,
   UpstreamMetadataError,
 } from "./authorization_server_metadata.ts";
+import type { Store } from "hono-rate-limiter";
 import type { AppEnv } from "./env.ts";
+import { limitConcurrency } from "./concurrency.ts";
 import { rejectForeignHosts } from "./host.ts";
-import { handleMcpPost } from "./mcp_route.ts";
+import { handleMcpPost, refuseUnreadableBody } from "./mcp_route.ts";
 import { handleErrors } from "./on_error.ts";
 import { guardOrigins } from "./origin.ts";
+import { limitByAddress, limitByCaller } from "./rate_limit.ts";
 import { requireBearer } from "./require_bearer.ts";
-import { logRequests } from "./request_log.ts";
+import { clientText, logRequests } from "./request_log.ts";
 import {
   protectedResourceMetadata,
   serveResourceMetadata,
@@ -65,6 +68,15 @@ export interface AppOptions {
    * long-lived streams (`subscriptions/listen`) so the drain can finish.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Where rate-limit counters live. Default: this process. A shared
+   * `hono-rate-limiter` store makes the limits hold across workers and
+   * instances (see `rate_limit.ts`).
+   */
+  readonly rateLimitStores?: {
+    readonly address?: Store<AppEnv>;
+    readonly caller?: Store<AppEnv>;
+  };
 }
 
 const ROOT_METADATA_PATH = "/.well-known/oauth-protected-resource";
@@ -86,7 +98,10 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     implies: config.scopeImplications,
   });
   const servers = createMcpServers({
-    tools: [...TODO_TOOLS, ...IDENTITY_TOOLS],
+    tools: [
+      ...createTodoTools({ maxPageSize: config.maxPageSize }),
+      ...IDENTITY_TOOLS,
+    ],
     resources: TODO_RESOURCES,
     prompts: PROMPTS,
     policy,
@@ -103,13 +118,14 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const endpoint = createMcpEndpoint({
     servers,
     responseMode: config.responseMode,
+    requestTimeoutMs: config.requestTimeoutMs,
     ...(config.auth.kind === "none"
       ? {}
       : { resourceMetadataUrl: config.resourceMetadataUrl }),
     // Requests the SDK refuses (a bad envelope, an unknown revision) are the
     // client's mistake and already answered; keep them out of warnings.
     onError: (error) =>
-      logger.debug("mcp_refused", { message: error.message.slice(0, 200) }),
+      logger.debug("mcp_refused", { message: clientText(error.message, 200) }),
   });
   options.signal?.addEventListener("abort", () => void endpoint.close(), {
     once: true,
@@ -142,15 +158,38 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
   app.get("/health", (c) => c.json({ status: "healthy" }));
 
+  // ── Limits (issue 9), before anything reads a token: requests per remote
+  // address. Registered after /health, so health checks are never limited.
+  app.use(limitByAddress({
+    perMinute: config.rateLimitPerAddress,
+    limitLoopback: config.rateLimitLoopback,
+    store: options.rateLimitStores?.address,
+  }));
+  // ── end of limits before authentication.
+
   if (config.auth.kind !== "none") {
     registerDiscovery(app, config, config.auth, policy, options);
   }
 
   app.use(mcpPath, guardOrigins(config.allowedOrigins));
   app.use(mcpPath, authenticate(config, policy, challenge, options));
+  // ── Limits (issue 9), once the caller is known: requests per minute and
+  // requests in flight per caller, and in flight in all.
+  app.use(
+    mcpPath,
+    limitByCaller({
+      perMinute: config.rateLimitPerCaller,
+      store: options.rateLimitStores?.caller,
+    }),
+    limitConcurrency({
+      maxTotal: config.maxConcurrentRequests,
+      maxPerCaller: config.maxConcurrentPerCaller,
+    }),
+  );
+  // ── end of limits after authentication.
   app.post(
     mcpPath,
-    bodyLimit({
+    refuseUnreadableBody(bodyLimit({
       maxSize: config.maxBodyBytes,
       onError: (c) =>
         c.json({
@@ -158,8 +197,14 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
           error_description:
             `The request body exceeds ${config.maxBodyBytes} bytes`,
         }, 413),
+    })),
+    handleMcpPost({
+      endpoint,
+      policy,
+      challenge,
+      limits: config,
+      maxResponseBytes: config.maxResponseBytes,
     }),
-    handleMcpPost({ endpoint, policy, challenge }),
   );
   // Stateless: no session to resume (GET) or end (DELETE).
   app.all(mcpPath, (c) => {
@@ -194,6 +239,10 @@ function authenticate(
     audiences: auth.audiences,
     algorithms: auth.algorithms,
     clockSkewSeconds: config.clockSkewSeconds,
+    maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds,
+    jwksFailureBackoffMinMs: config.jwksBackoffMinMs,
+    jwksFailureBackoffMaxMs: config.jwksBackoffMaxMs,
+    jwksStaleIfErrorMs: config.jwksStaleIfErrorMs,
     fetch: options.fetch,
     now: options.now,
   });

@@ -68,6 +68,8 @@ export const CONNECTION_DEFAULTS = Object.freeze({
   bodyTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   sendTimeoutMs: 30_000,
+  maxHeaderBytes: 16_384,
+  maxHeaderCount: 64,
 });
 
 /** Options for {@link serveGuarded}. */
@@ -102,6 +104,13 @@ export interface GuardedServeOptions {
    * progress, in ms, before the connection is dropped. Default 30 000.
    */
   readonly sendTimeoutMs?: number;
+  /**
+   * Largest request head (request line and headers), in bytes; a larger one
+   * gets 431 and the connection closes. Default 16 384.
+   */
+  readonly maxHeaderBytes?: number;
+  /** Most header fields in a request; more gets 431. Default 64. */
+  readonly maxHeaderCount?: number;
   /** Called once both the public and the internal listener are up. */
   readonly onListen?: (addr: Deno.NetAddr) => void;
   /** Answers a request whose handler threw (as `Deno.serve`'s `onError`). */
@@ -135,6 +144,14 @@ export type ConnectionEvent =
     /** A connection closed by a deadline. */
     readonly kind: "connection_timeout";
     readonly phase: Exclude<TimeoutPhase, "linger">;
+  }
+  | {
+    /** A request head over the size or field-count limit, answered 431. */
+    readonly kind: "headers_too_large";
+  }
+  | {
+    /** A request Deno dropped unanswered (malformed framing), answered 400. */
+    readonly kind: "malformed_request";
   }
   | {
     /** The internal server stopped accepting; it is being restarted. */
@@ -210,7 +227,13 @@ export function serveGuarded(
       CONNECTION_DEFAULTS.keepAliveTimeoutMs,
     sendTimeoutMs: options.sendTimeoutMs ?? CONNECTION_DEFAULTS.sendTimeoutMs,
   };
-  for (const [name, value] of Object.entries(timeouts)) {
+  const headLimits = {
+    maxHeaderBytes: options.maxHeaderBytes ??
+      CONNECTION_DEFAULTS.maxHeaderBytes,
+    maxHeaderCount: options.maxHeaderCount ??
+      CONNECTION_DEFAULTS.maxHeaderCount,
+  };
+  for (const [name, value] of Object.entries({ ...timeouts, ...headLimits })) {
     if (!Number.isInteger(value) || value <= 0) {
       throw new TypeError(`"${name}" must be a positive integer`);
     }
@@ -256,7 +279,14 @@ export function serveGuarded(
 
   const context = {
     timeouts,
+    headLimits,
     now,
+    onHeadersTooLarge() {
+      emit({ kind: "headers_too_large" });
+    },
+    onMalformed() {
+      emit({ kind: "malformed_request" });
+    },
     onTimeout(phase: TimeoutPhase) {
       if (phase !== "linger") emit({ kind: "connection_timeout", phase });
     },

@@ -11,13 +11,22 @@
  * @module
  */
 
-import type { Handler } from "hono";
+import type { Context, Handler, MiddlewareHandler } from "hono";
 import type { ChallengeContext } from "../auth/challenge.ts";
 import { AuthError } from "../auth/errors.ts";
 import type { ScopePolicy } from "../authz/policy.ts";
 import type { McpEndpoint } from "../mcp/handler.ts";
+import { createResponseBudget } from "../mcp/response_budget.ts";
 import type { AppEnv } from "./env.ts";
 import { deny } from "./require_bearer.ts";
+import { clientText } from "./request_log.ts";
+import {
+  checkShape,
+  depthRefusal,
+  nestsDeeperThan,
+  type RequestLimits,
+  shapeRefusalResponse,
+} from "./request_limits.ts";
 
 /** Options for {@link handleMcpPost}. */
 export interface McpPostOptions {
@@ -27,6 +36,10 @@ export interface McpPostOptions {
   readonly policy: ScopePolicy;
   /** Metadata URL and required scopes, for 403 challenges. */
   readonly challenge: ChallengeContext;
+  /** Depth, batch and argument limits. */
+  readonly limits: RequestLimits;
+  /** Most result bytes one request may produce (`MCP_MAX_RESPONSE_BYTES`). */
+  readonly maxResponseBytes: number;
 }
 
 /** Most tool names a request's log line records. */
@@ -36,15 +49,26 @@ const MAX_LOGGED_NAME = 100;
 
 /** Builds the POST handler. Expects `identity` to be set by authentication. */
 export function handleMcpPost(options: McpPostOptions): Handler<AppEnv> {
-  const { endpoint, policy, challenge } = options;
+  const { endpoint, policy, challenge, limits, maxResponseBytes } = options;
   return async function mcpPost(c) {
     const identity = c.get("identity");
     if (identity === undefined) {
       throw new Error("The MCP route needs authentication to run first");
     }
-    // Reading can fail too (a client that aborts its upload): that is not a
-    // parse error, so only the parse is caught here.
-    const text = await c.req.text();
+    // A body that cannot be read (a malformed chunked encoding, an upload
+    // the client aborted) is the client's fault: 400, never a 500, and no
+    // error-level log. A body that timed out is answered 408 by the
+    // connection layer, whatever is returned here.
+    let text: string;
+    try {
+      text = await c.req.text();
+    } catch {
+      return unreadableBody(c);
+    }
+    if (nestsDeeperThan(text, limits.maxJsonDepth)) {
+      c.set("denial", { code: "invalid_request", reason: "depth" });
+      return shapeRefusalResponse(depthRefusal(limits.maxJsonDepth));
+    }
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -55,6 +79,11 @@ export function handleMcpPost(options: McpPostOptions): Handler<AppEnv> {
         id: null,
         error: { code: -32700, message: "Parse error: the body is not JSON" },
       }, 400);
+    }
+    const malformed = checkShape(body, limits);
+    if (malformed !== undefined) {
+      c.set("denial", { code: "invalid_request", reason: malformed.reason });
+      return shapeRefusalResponse(malformed);
     }
     c.set("tools", toolCallsIn(body));
     const era = await endpoint.eraOf(c.req.raw, body);
@@ -74,6 +103,7 @@ export function handleMcpPost(options: McpPostOptions): Handler<AppEnv> {
     }
     return await endpoint.handle(c.req.raw, body, {
       identity,
+      budget: createResponseBudget(maxResponseBytes),
       onScopeDenied: (operation, missing) =>
         c.set("denial", {
           code: "insufficient_scope",
@@ -105,11 +135,47 @@ export function toolCallsIn(body: unknown): string[] {
       continue;
     }
     const name = (params as { name?: unknown }).name;
-    if (typeof name === "string") {
-      names.push(
-        name.replace(/[^\x20-\x7E]/g, "?").slice(0, MAX_LOGGED_NAME),
-      );
-    }
+    if (typeof name === "string") names.push(clientText(name, MAX_LOGGED_NAME));
   }
   return names;
+}
+
+/**
+ * Wraps a middleware that reads the request body itself (Hono's
+ * `bodyLimit` reads a chunked body to count it): when reading fails before
+ * the middleware hands on (a malformed chunked encoding, an aborted
+ * upload), the answer is 400, not a 500 with an error-level log. Errors
+ * from later handlers pass through untouched.
+ */
+export function refuseUnreadableBody(
+  reader: MiddlewareHandler<AppEnv>,
+): MiddlewareHandler<AppEnv> {
+  return async function refuseUnreadableBody(c, next) {
+    let handedOn = false;
+    try {
+      return await reader(c, () => {
+        handedOn = true;
+        return next();
+      });
+    } catch (error) {
+      if (handedOn) throw error;
+      return unreadableBody(c);
+    }
+  };
+}
+
+function unreadableBody(c: Context<AppEnv>): Response {
+  c.set("denial", {
+    code: "unreadable_body",
+    reason: "The body could not be read",
+  });
+  return c.json(
+    {
+      error: "bad_request",
+      error_description:
+        "The request body could not be read (malformed or incomplete)",
+    },
+    400,
+    { Connection: "close" },
+  );
 }

@@ -101,6 +101,8 @@ function tinyApp(
         resourceMetadataUrl: METADATA,
         requiredScopes: policy.requiredScopes,
       },
+      limits: { maxJsonDepth: 32, maxBatchSize: 20, maxArgumentBytes: 65_536 },
+      maxResponseBytes: 4 * 1024 * 1024,
     }),
   );
   app.onError((error, c) => c.json({ thrown: error.message }, 500));

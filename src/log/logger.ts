@@ -44,6 +44,8 @@ const SECRET_FIELD =
   /^(authorization|access_?token|refresh_?token|token|id_?token|client_?secret|password|cookie)$/i;
 // A compact JWS always starts with a base64url `{"` (eyJ).
 const JWT_LIKE = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
+// The start of a token at the end of a cut value.
+const JWT_TAIL = /eyJ[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*)?$/;
 
 /**
  * Builds a logger.
@@ -86,11 +88,25 @@ export function describeError(error: unknown): LogFields {
   };
 }
 
+/**
+ * Longest string a log line holds in one field. Values a client supplies
+ * are cut much shorter where they are logged (`clientText`); this is the
+ * backstop for anything else (an error message quoting its input), so no
+ * request can make a log line grow with what it sends.
+ */
+export const MAX_LOGGED_STRING = 4_096;
+
 function redact(key: string, value: unknown): unknown {
   if (SECRET_FIELD.test(key)) return undefined;
-  return typeof value === "string"
-    ? value.replace(JWT_LIKE, "[redacted]")
-    : value;
+  if (typeof value !== "string") return value;
+  // Cut first, so the pattern never runs over more than the bound (it is
+  // quadratic on text like "eyJeyJeyJ…"); a token the cut splits is caught
+  // by the second pattern, which redacts a token-like tail.
+  const cut = value.length > MAX_LOGGED_STRING;
+  const redacted = value.slice(0, MAX_LOGGED_STRING)
+    .replace(JWT_LIKE, "[redacted]")
+    .replace(cut ? JWT_TAIL : /$^/, "[redacted]");
+  return cut ? `${redacted}...(${value.length} chars)` : redacted;
 }
 
 function defaultWrite(line: string, level: LogLevel): void {

@@ -25,6 +25,7 @@ import {
 } from "@modelcontextprotocol/server";
 import type { ProtocolEra } from "../authz/policy.ts";
 import type { ResponseMode } from "../config/types.ts";
+import { type CancelledAnswer, planBatch } from "./batch.ts";
 import {
   type Caller,
   type McpRequest,
@@ -44,7 +45,24 @@ export interface McpEndpointOptions {
   readonly bus?: ServerEventBus;
   /** Told about errors the SDK reports out of band (never changes a response). */
   readonly onError?: (error: Error) => void;
+  /**
+   * How long one POST may take to produce its response (for an SSE answer,
+   * its headers), in ms; then the exchange is torn down (handlers see their
+   * abort signal) and the answer is a 503 JSON-RPC error
+   * {@link REQUEST_TIMEOUT_ERROR_CODE}. Default 30 000.
+   */
+  readonly requestTimeoutMs?: number;
 }
+
+/** Default of {@link McpEndpointOptions.requestTimeoutMs}. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * JSON-RPC error code of the 503 a POST gets when it did not produce its
+ * response within the request timeout (an application code, outside the
+ * range JSON-RPC and MCP reserve).
+ */
+export const REQUEST_TIMEOUT_ERROR_CODE = -31504;
 
 /** Serves MCP POSTs for callers the HTTP layer has authenticated. */
 export interface McpEndpoint {
@@ -82,6 +100,8 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const { factory } = servers;
   const json = (options.responseMode ?? "json") === "json";
   const onError = options.onError ?? (() => {});
+  const requestTimeoutMs = options.requestTimeoutMs ??
+    DEFAULT_REQUEST_TIMEOUT_MS;
   const modern = createMcpHandler(factory, {
     legacy: "reject",
     // "auto" answers with one JSON body unless a handler sends a message
@@ -97,6 +117,12 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     body: unknown,
     mcpRequest: McpRequest,
   ): Promise<Response> {
+    const plan = planBatch(body);
+    if (plan.cancelled.length > 0 && !plan.hasRequests) {
+      // Nothing left for the transport to answer: the notifications that
+      // remain do nothing on a stateless exchange.
+      return answerCancelled(plan.cancelled, json);
+    }
     const authInfo = requestAuthInfo(mcpRequest, resourceMetadataUrl);
     const server = await factory({
       era: "legacy",
@@ -112,29 +138,148 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       transport.close().catch(onError);
       server.close().catch(onError);
     });
+    // Closing the transport aborts every handler still running (the SDK's
+    // `_onclose`), and with it their `signal`.
     request.signal.addEventListener("abort", teardown, { once: true });
-    const response = await transport.handleRequest(request, {
+    const answered = transport.handleRequest(request, {
       authInfo,
-      parsedBody: body,
+      parsedBody: plan.body,
     });
-    return closeWhenDone(response, teardown);
+    // A JSON answer settles only once every request of the batch has been
+    // answered; if that never happens, the abort ends the wait.
+    const response = await Promise.race([
+      answered,
+      aborted(request.signal),
+    ]);
+    if (response === undefined) {
+      teardown();
+      return timedOut(requestTimeoutMs);
+    }
+    const done = closeWhenDone(response, teardown);
+    return plan.cancelled.length === 0
+      ? done
+      : await withCancelled(done, plan.cancelled);
   }
 
   return {
     async eraOf(request, body) {
       return await isLegacyRequest(request, body) ? "legacy" : "modern";
     },
-    handle(request, body, caller, era) {
+    async handle(request, body, caller, era) {
       const mcpRequest = { ...caller, operations: servers.operationsIn(body) };
-      if (era === "legacy") return serveLegacy(request, body, mcpRequest);
-      return modern.fetch(request, {
-        authInfo: requestAuthInfo(mcpRequest, resourceMetadataUrl),
-        parsedBody: body,
+      // One signal for "stop working on this": the client went away, or
+      // the request ran out of time. The body is already parsed, so the
+      // exchange needs no body of its own. The timer is cleared as soon as
+      // the response exists, so nothing outlives the request.
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(), requestTimeoutMs);
+      const exchange = new Request(request.url, {
+        method: request.method,
+        headers: request.headers,
+        signal: AbortSignal.any([request.signal, deadline.signal]),
       });
+      try {
+        if (era === "legacy") {
+          return await serveLegacy(exchange, body, mcpRequest);
+        }
+        const response = await modern.fetch(exchange, {
+          authInfo: requestAuthInfo(mcpRequest, resourceMetadataUrl),
+          parsedBody: body,
+        });
+        // The SDK answers an exchange closed before its result with 499.
+        return deadline.signal.aborted && response.status === 499
+          ? timedOut(requestTimeoutMs)
+          : response;
+      } finally {
+        clearTimeout(timer);
+      }
     },
     notify: modern.notify,
     close: () => modern.close(),
   };
+}
+
+/** Resolves with `undefined` once `signal` aborts. */
+function aborted(signal: AbortSignal): Promise<undefined> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(undefined);
+    signal.addEventListener("abort", () => resolve(undefined), { once: true });
+  });
+}
+
+/** The answer to a POST that did not produce its response in time. */
+function timedOut(ms: number): Response {
+  return Response.json({
+    jsonrpc: "2.0",
+    id: null,
+    error: {
+      code: REQUEST_TIMEOUT_ERROR_CODE,
+      message: `The request did not complete within ${ms} ms`,
+    },
+  }, { status: 503, headers: { "Retry-After": "1" } });
+}
+
+/** Answers a batch whose every request was cancelled within it. */
+function answerCancelled(
+  answers: readonly CancelledAnswer[],
+  json: boolean,
+): Response {
+  const message = answers.length === 1 ? answers[0] : answers;
+  if (json) return Response.json(message);
+  return new Response(answers.map(sseEvent).join(""), {
+    headers: {
+      "Content-Type": "text/event-stream",
+      "Cache-Control": "no-cache, no-transform",
+    },
+  });
+}
+
+/**
+ * Adds the answers to cancelled requests to the transport's answer to the
+ * rest of the batch: into the JSON array, or as the first events of the
+ * stream. A refusal of the whole batch (a 4xx) is passed on as it is: the
+ * cancelled requests did not run either.
+ */
+async function withCancelled(
+  response: Response,
+  answers: readonly CancelledAnswer[],
+): Promise<Response> {
+  const type = response.headers.get("content-type") ?? "";
+  if (response.status === 202) {
+    await response.body?.cancel();
+    return answerCancelled(answers, !type.startsWith("text/event-stream"));
+  }
+  if (response.status !== 200 || response.body === null) return response;
+  if (type.startsWith("application/json")) {
+    const rest: unknown = await response.json();
+    return Response.json(
+      [...(Array.isArray(rest) ? rest : [rest]), ...answers],
+      {
+        headers: response.headers,
+      },
+    );
+  }
+  const head = new TextEncoder().encode(answers.map(sseEvent).join(""));
+  const reader = response.body.getReader();
+  const merged = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(head);
+    },
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return new Response(merged, {
+    status: response.status,
+    headers: response.headers,
+  });
+}
+
+function sseEvent(message: unknown): string {
+  return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
 }
 
 /**

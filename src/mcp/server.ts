@@ -48,6 +48,12 @@ import {
   type ToolDefinition,
   ToolFailure,
 } from "../tools/tool.ts";
+import {
+  RESPONSE_TOO_LARGE_ERROR_CODE,
+  type ResponseBudget,
+  tooLargeMessage,
+  utf8Length,
+} from "./response_budget.ts";
 import { precomputedSchema } from "./schema.ts";
 
 /** The name and version announced to clients. */
@@ -77,6 +83,11 @@ export interface Caller {
     operation: Operation,
     missing: readonly string[],
   ) => void;
+  /**
+   * What the HTTP request may still return; each result is charged, and
+   * one that does not fit is replaced by an error. None: unbounded.
+   */
+  readonly budget?: ResponseBudget;
 }
 
 /** One request as the MCP layer sees it: the caller and what it asks for. */
@@ -263,6 +274,15 @@ export function createMcpServers(options: McpServersOptions): McpServers {
       };
     };
 
+    /** Charges a read's or prompt's result, or refuses it as too large. */
+    const charge = (what: string, bytes: number) => {
+      if (request.budget === undefined || request.budget.take(bytes)) return;
+      throw new ProtocolError(
+        RESPONSE_TOO_LARGE_ERROR_CODE,
+        tooLargeMessage(what, bytes, request.budget),
+      );
+    };
+
     const server = new McpServer(SERVER_INFO, {
       capabilities: {
         tools: { listChanged: false },
@@ -296,8 +316,16 @@ export function createMcpServers(options: McpServersOptions): McpServers {
         }
         try {
           const result = await tool.run(args, context);
+          const text = JSON.stringify(result, null, 2);
+          // Sent twice: as text, and as structuredContent.
+          const bytes = 2 * utf8Length(text);
+          if (request.budget && !request.budget.take(bytes)) {
+            return toolError(
+              tooLargeMessage(`\`${tool.name}\``, bytes, request.budget),
+            );
+          }
           return {
-            content: [{ type: "text", text: JSON.stringify(result, null, 2) }],
+            content: [{ type: "text", text }],
             structuredContent: result as Record<string, unknown>,
           };
         } catch (error) {
@@ -333,12 +361,10 @@ export function createMcpServers(options: McpServersOptions): McpServers {
           throw unexpected(error, operation, onUnexpectedError);
         }
         if (value === undefined) throw new ResourceNotFoundError(uri.href);
+        const text = JSON.stringify(value, null, 2);
+        charge(`reading ${resource.name}`, utf8Length(text));
         return {
-          contents: [{
-            uri: uri.href,
-            mimeType: "application/json",
-            text: JSON.stringify(value, null, 2),
-          }],
+          contents: [{ uri: uri.href, mimeType: "application/json", text }],
         };
       };
       if (resource.template) {
@@ -372,6 +398,10 @@ export function createMcpServers(options: McpServersOptions): McpServers {
         if (refusal !== undefined) throw scopeError(refusal);
         try {
           const messages = await prompt.get(values, context);
+          charge(
+            `the ${prompt.name} prompt`,
+            messages.reduce((sum, { text }) => sum + utf8Length(text), 0),
+          );
           return {
             description: prompt.description,
             messages: messages.map(({ role, text }) => ({
@@ -380,6 +410,7 @@ export function createMcpServers(options: McpServersOptions): McpServers {
             })),
           };
         } catch (error) {
+          if (error instanceof ProtocolError) throw error;
           throw unexpected(error, operation, onUnexpectedError);
         }
       });

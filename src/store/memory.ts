@@ -8,6 +8,7 @@
 
 import { before, decodeCursor, pageOf } from "./_cursor.ts";
 import { checkQuota, closedError, quotaExceeded } from "./_refusals.ts";
+import { TodoStoreError } from "./todo_store.ts";
 import {
   checkNewTodo,
   checkPatch,
@@ -28,9 +29,25 @@ import {
 export interface MemoryTodoStoreOptions {
   /** Most todos one tenant may hold. Default 10 000 (`TODO_LIMITS.maxTodosPerTenant`). */
   readonly maxTodosPerTenant?: number;
+  /**
+   * Most tenants holding todos at once; a new tenant's first todo is then
+   * refused with `store_full` (`MCP_MEMORY_MAX_TENANTS`). Default 10 000.
+   */
+  readonly maxTenants?: number;
+  /**
+   * Most todos of all tenants together; more are refused with `store_full`
+   * (`MCP_MEMORY_MAX_TODOS`). Default 100 000.
+   */
+  readonly maxTodos?: number;
   /** The clock. Default `() => new Date()`. */
   readonly now?: () => Date;
 }
+
+/** Defaults of the in-memory store's own bounds. */
+export const MEMORY_STORE_DEFAULTS = Object.freeze({
+  maxTenants: 10_000,
+  maxTodos: 100_000,
+});
 
 /** Keeps todos in a map per tenant. */
 export class MemoryTodoStore implements TodoStore {
@@ -40,12 +57,23 @@ export class MemoryTodoStore implements TodoStore {
   readonly location = "memory:";
   readonly #tenants = new Map<string, Map<string, Todo>>();
   readonly #maxTodos: number;
+  readonly #maxTenants: number;
+  readonly #maxTotal: number;
   readonly #now: () => Date;
+  #total = 0;
   #closed = false;
 
-  /** @param options Quota and clock. */
+  /** @param options Quotas, bounds and clock. */
   constructor(options: MemoryTodoStoreOptions = {}) {
     this.#maxTodos = checkQuota(options.maxTodosPerTenant);
+    this.#maxTenants = checkBound(
+      "maxTenants",
+      options.maxTenants ?? MEMORY_STORE_DEFAULTS.maxTenants,
+    );
+    this.#maxTotal = checkBound(
+      "maxTodos",
+      options.maxTodos ?? MEMORY_STORE_DEFAULTS.maxTodos,
+    );
     this.#now = options.now ?? (() => new Date());
   }
 
@@ -53,6 +81,12 @@ export class MemoryTodoStore implements TodoStore {
     return this.#run(() => {
       const key = checkTenant(tenant);
       const checked = checkNewTodo(input);
+      if (this.#total >= this.#maxTotal) {
+        throw storeFull(`${this.#maxTotal} todos`);
+      }
+      if (!this.#tenants.has(key) && this.#tenants.size >= this.#maxTenants) {
+        throw storeFull(`${this.#maxTenants} tenants`);
+      }
       const todos = this.#todosOf(key);
       if (todos.size >= this.#maxTodos) throw quotaExceeded(this.#maxTodos);
       const at = this.#now().toISOString();
@@ -64,6 +98,7 @@ export class MemoryTodoStore implements TodoStore {
         updated_at: at,
       });
       todos.set(todo.id, todo);
+      this.#total++;
       return todo;
     });
   }
@@ -118,7 +153,13 @@ export class MemoryTodoStore implements TodoStore {
   delete(tenant: string, id: string): Promise<boolean> {
     return this.#run(() => {
       const key = checkTenant(tenant);
-      return isTodoId(id) && (this.#tenants.get(key)?.delete(id) ?? false);
+      const todos = this.#tenants.get(key);
+      if (!isTodoId(id) || todos === undefined || !todos.delete(id)) {
+        return false;
+      }
+      this.#total--;
+      this.#forgetIfEmpty(key, todos);
+      return true;
     });
   }
 
@@ -130,7 +171,10 @@ export class MemoryTodoStore implements TodoStore {
         .filter((todo) => todo.completed)
         .sort((a, b) => before(a, b) ? -1 : 1)
         .map((todo) => todo.id);
-      for (const id of done) todos?.delete(id);
+      for (const id of done) {
+        if (todos?.delete(id)) this.#total--;
+      }
+      if (todos !== undefined) this.#forgetIfEmpty(key, todos);
       return done;
     });
   }
@@ -142,6 +186,7 @@ export class MemoryTodoStore implements TodoStore {
   close(): Promise<void> {
     this.#closed = true;
     this.#tenants.clear();
+    this.#total = 0;
     return Promise.resolve();
   }
 
@@ -155,6 +200,12 @@ export class MemoryTodoStore implements TodoStore {
     }
   }
 
+  // A tenant without todos holds no slot: the tenant bound counts tenants
+  // that hold something.
+  #forgetIfEmpty(tenant: string, todos: Map<string, Todo>): void {
+    if (todos.size === 0) this.#tenants.delete(tenant);
+  }
+
   #todosOf(tenant: string): Map<string, Todo> {
     let todos = this.#tenants.get(tenant);
     if (todos === undefined) {
@@ -163,4 +214,21 @@ export class MemoryTodoStore implements TodoStore {
     }
     return todos;
   }
+}
+
+function checkBound(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(
+      `${name} must be a whole number of at least 1, got ${value}`,
+    );
+  }
+  return value;
+}
+
+/** The refusal when the whole store is at one of its bounds. */
+function storeFull(what: string): TodoStoreError {
+  return new TodoStoreError(
+    "store_full",
+    `The server's todo store is full (it holds at most ${what}); try again after some todos are deleted`,
+  );
 }

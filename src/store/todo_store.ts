@@ -102,6 +102,8 @@ export type StoreBackend = "memory" | "sqlite" | "postgres";
  * Why a store refused an operation or could not open:
  *
  * - `quota_exceeded`: the tenant already holds the most todos allowed.
+ * - `store_full`: the store as a whole holds the most todos or tenants it
+ *   may (the in-memory store's bounds); nothing new fits until some go.
  * - `invalid_input`: a title, description, tenant, creator or page size is
  *   out of bounds (the `field` says which).
  * - `invalid_cursor`: a cursor this store did not issue for this query.
@@ -112,6 +114,7 @@ export type StoreBackend = "memory" | "sqlite" | "postgres";
  */
 export type TodoStoreErrorCode =
   | "quota_exceeded"
+  | "store_full"
   | "invalid_input"
   | "invalid_cursor"
   | "unavailable"

@@ -63,39 +63,58 @@ export const createTodo: ToolDefinition = defineTool({
   },
 });
 
-/** `list_todos(completed?)`: needs `todo:read`. */
-export const listTodos: ToolDefinition = defineTool({
-  name: "list_todos",
-  title: "List todos",
-  description:
-    "List your todos, optionally only completed or only open ones. Requires the todo:read scope.",
-  input: z.object({
-    completed: z.boolean().optional().describe(
-      "true: only completed; false: only open; absent: all",
-    ),
-    limit: z.number().int().min(1).max(TODO_LIMITS.listMaxLimit).optional()
-      .describe(
-        `Most todos to return (default ${TODO_LIMITS.listDefaultLimit})`,
+/** Options for {@link createTodoTools}. */
+export interface TodoToolsOptions {
+  /**
+   * Largest page `list_todos` and `export_all_todos` return, 1 to
+   * `TODO_LIMITS.listMaxLimit` (`MCP_MAX_PAGE_SIZE`). Default 100.
+   */
+  readonly maxPageSize?: number;
+}
+
+/** Default of {@link TodoToolsOptions.maxPageSize}. */
+export const DEFAULT_MAX_PAGE_SIZE = 100;
+
+const cursorArg = z.string().max(1000).optional().describe(
+  "next_cursor from the previous page",
+);
+
+/** `list_todos(completed?, limit?, cursor?)`: needs `todo:read`. */
+function listTodos(maxPageSize: number): ToolDefinition {
+  return defineTool({
+    name: "list_todos",
+    title: "List todos",
+    description:
+      `List your todos, oldest first, optionally only completed or only open ones, at most ${maxPageSize} per page (pass next_cursor back as cursor for the next). Requires the todo:read scope.`,
+    input: z.object({
+      completed: z.boolean().optional().describe(
+        "true: only completed; false: only open; absent: all",
       ),
-    cursor: z.string().max(1000).optional().describe(
-      "next_cursor from the previous page",
-    ),
-  }),
-  output: manyTodos.extend({ next_cursor: z.string().optional() }),
-  annotations: { readOnlyHint: true },
-  async run(args, { store, tenant }) {
-    const page = await store.list(tenant, {
-      completed: args.completed,
-      limit: args.limit,
-      cursor: args.cursor,
-    });
-    return {
-      todos: page.todos.map(todoView),
-      count: page.todos.length,
-      ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}),
-    };
-  },
-});
+      limit: z.number().int().min(1).max(maxPageSize).optional()
+        .describe(
+          `Most todos to return (default ${
+            Math.min(TODO_LIMITS.listDefaultLimit, maxPageSize)
+          }, at most ${maxPageSize})`,
+        ),
+      cursor: cursorArg,
+    }),
+    output: manyTodos.extend({ next_cursor: z.string().optional() }),
+    annotations: { readOnlyHint: true },
+    async run(args, { store, tenant }) {
+      const page = await store.list(tenant, {
+        completed: args.completed,
+        limit: args.limit ??
+          Math.min(TODO_LIMITS.listDefaultLimit, maxPageSize),
+        cursor: args.cursor,
+      });
+      return {
+        todos: page.todos.map(todoView),
+        count: page.todos.length,
+        ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}),
+      };
+    },
+  });
+}
 
 /** `get_todo(todo_id)`: needs `todo:read`. */
 export const getTodo: ToolDefinition = defineTool({
@@ -171,41 +190,72 @@ export const bulkDeleteTodos: ToolDefinition = defineTool({
   },
 });
 
-/** `export_all_todos()`: needs both `todo:read` and `todo:admin`. */
-export const exportAllTodos: ToolDefinition = defineTool({
-  name: "export_all_todos",
-  title: "Export todos",
-  description:
-    "Export all of your todos with an export timestamp. Requires the todo:read and todo:admin scopes.",
-  input: z.object({}),
-  output: manyTodos.extend({ exported_at: z.string() }),
-  annotations: { readOnlyHint: true },
-  async run(_args, { store, tenant, now }) {
-    const todos: Todo[] = [];
-    let cursor: string | undefined;
-    do {
+/**
+ * `export_all_todos(cursor?)`: needs both `todo:read` and `todo:admin`.
+ *
+ * Paged like `list_todos`: one document holding every todo had no bound
+ * (a tenant at its quota made a response of hundreds of megabytes), so
+ * each call returns at most `maxPageSize` todos and a `next_cursor` while
+ * more follow.
+ */
+function exportAllTodos(maxPageSize: number): ToolDefinition {
+  return defineTool({
+    name: "export_all_todos",
+    title: "Export todos",
+    description:
+      `Export your todos with an export timestamp, up to ${maxPageSize} per call (limit), oldest first; while next_cursor is present, call again with it as cursor to get the rest. Requires the todo:read and todo:admin scopes.`,
+    input: z.object({
+      limit: z.number().int().min(1).max(maxPageSize).optional().describe(
+        `Most todos in this part (default and most ${maxPageSize}); ask for fewer when a part is too large to return`,
+      ),
+      cursor: cursorArg,
+    }),
+    output: manyTodos.extend({
+      exported_at: z.string(),
+      next_cursor: z.string().optional(),
+    }),
+    annotations: { readOnlyHint: true },
+    async run(args, { store, tenant, now }) {
       const page = await store.list(tenant, {
-        limit: TODO_LIMITS.listMaxLimit,
-        cursor,
+        limit: args.limit ?? maxPageSize,
+        cursor: args.cursor,
       });
-      todos.push(...page.todos);
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
-    return {
-      todos: todos.map(todoView),
-      count: todos.length,
-      exported_at: new Date(now()).toISOString(),
-    };
-  },
-});
+      return {
+        todos: page.todos.map(todoView),
+        count: page.todos.length,
+        exported_at: new Date(now()).toISOString(),
+        ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}),
+      };
+    },
+  });
+}
 
-/** All todo tools, in the order `tools/list` shows them. */
-export const TODO_TOOLS: readonly ToolDefinition[] = Object.freeze([
-  createTodo,
-  listTodos,
-  getTodo,
-  updateTodo,
-  deleteTodo,
-  bulkDeleteTodos,
-  exportAllTodos,
-]);
+/**
+ * The todo tools, in the order `tools/list` shows them, with page sizes
+ * bounded by `maxPageSize`.
+ */
+export function createTodoTools(
+  options: TodoToolsOptions = {},
+): readonly ToolDefinition[] {
+  const maxPageSize = options.maxPageSize ?? DEFAULT_MAX_PAGE_SIZE;
+  if (
+    !Number.isInteger(maxPageSize) || maxPageSize < 1 ||
+    maxPageSize > TODO_LIMITS.listMaxLimit
+  ) {
+    throw new RangeError(
+      `maxPageSize must be a whole number from 1 to ${TODO_LIMITS.listMaxLimit}`,
+    );
+  }
+  return Object.freeze([
+    createTodo,
+    listTodos(maxPageSize),
+    getTodo,
+    updateTodo,
+    deleteTodo,
+    bulkDeleteTodos,
+    exportAllTodos(maxPageSize),
+  ]);
+}
+
+/** All todo tools with the default page size, in the order `tools/list` shows them. */
+export const TODO_TOOLS: readonly ToolDefinition[] = createTodoTools();
