@@ -23,14 +23,22 @@ Deno.test("loadConfig() returns exactly the Config fields", () => {
     ...SCALEKIT_ENV,
     MCP_RESOURCE_NAME: "Todos",
     MCP_RESOURCE_DOCUMENTATION: "https://docs.example.com/todos",
+    DATABASE_URL: "memory:",
   });
   assert.deepEqual(Object.keys(config).sort(), [
     "allowedOrigins",
     "auth",
     "clockSkewSeconds",
+    "dataDir",
+    "databaseConnectTimeoutMs",
+    "databaseMigrationTimeoutMs",
+    "databasePoolSize",
+    "databaseQueryTimeoutMs",
+    "databaseUrl",
     "host",
     "logLevel",
     "maxBodyBytes",
+    "maxTodosPerTenant",
     "mcpUrl",
     "port",
     "proxyAuthorizationServerMetadata",
@@ -41,6 +49,7 @@ Deno.test("loadConfig() returns exactly the Config fields", () => {
     "scopeDenial",
     "scopeImplications",
     "shutdownGraceMs",
+    "sqliteBusyTimeoutMs",
   ]);
 });
 
