@@ -27,7 +27,6 @@ import {
   ResourceNotFoundError,
   ResourceTemplate,
   type ScopeChallengeHandler,
-  UriTemplate,
   type Variables,
 } from "@modelcontextprotocol/server";
 import { type Identity, tenantOf } from "../auth/identity.ts";
@@ -48,6 +47,7 @@ import {
   type ToolDefinition,
   ToolFailure,
 } from "../tools/tool.ts";
+import { uriTemplate } from "./_query_template.ts";
 import { precomputedSchema } from "./schema.ts";
 
 /** The name and version announced to clients. */
@@ -175,7 +175,7 @@ export function createMcpServers(options: McpServersOptions): McpServers {
   const resources = options.resources.map((resource) => ({
     resource,
     operation: { kind: "resource", name: resource.name } as const,
-    template: resource.template ? new UriTemplate(resource.uri) : undefined,
+    template: resource.template ? uriTemplate(resource.uri) : undefined,
   }));
   const promptNames = new Set(options.prompts.map((prompt) => prompt.name));
   const toolNames = new Set(options.tools.map((tool) => tool.name));
@@ -312,7 +312,7 @@ export function createMcpServers(options: McpServersOptions): McpServers {
       });
     }
 
-    for (const { resource, operation } of resources) {
+    for (const { resource, operation, template } of resources) {
       const config = {
         title: resource.title,
         description: resource.description,
@@ -341,12 +341,12 @@ export function createMcpServers(options: McpServersOptions): McpServers {
           }],
         };
       };
-      if (resource.template) {
+      if (template !== undefined) {
         server.registerResource(
           resource.name,
           // No `list`: enumerating todos would be reading them, which needs
           // todo:read, while listing needs only a valid token.
-          new ResourceTemplate(resource.uri, { list: undefined }),
+          new ResourceTemplate(template, { list: undefined }),
           config,
           (uri, variables) => read(uri, variables),
         );
@@ -445,7 +445,16 @@ function unexpected(
   report: (error: unknown, operation: Operation) => void,
 ): ProtocolError {
   if (error instanceof TodoStoreError) {
-    return new ProtocolError(ProtocolErrorCode.InvalidRequest, error.message);
+    // The store's messages are written for the caller (never a host, query
+    // or driver text). JSON-RPC 2.0 §5.1: bad arguments are -32602; an
+    // outage is the server's, -32603.
+    const code = error.code === "invalid_input" ||
+        error.code === "invalid_cursor"
+      ? ProtocolErrorCode.InvalidParams
+      : error.code === "unavailable"
+      ? ProtocolErrorCode.InternalError
+      : ProtocolErrorCode.InvalidRequest;
+    return new ProtocolError(code, error.message);
   }
   report(error, operation);
   // The SDK would send a plain Error's message to the client; this one
