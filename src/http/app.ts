@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { ServerEventBus } from "@modelcontextprotocol/server";
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -21,7 +22,8 @@ import { describeError, type Logger, silentLogger } from "../log/logger.ts";
 import { createMcpEndpoint } from "../mcp/handler.ts";
 import { createMcpServers } from "../mcp/server.ts";
 import { PROMPTS } from "../prompts/plan_my_day.ts";
-import { TODO_RESOURCES } from "../resources/todos.ts";
+import { reportTodoChanges } from "../events/todo_changes.ts";
+import { changedUris, TODO_RESOURCES } from "../resources/todos.ts";
 import type { TodoStore } from "../store/todo_store.ts";
 import { IDENTITY_TOOLS } from "../tools/identity.ts";
 import { TODO_TOOLS } from "../tools/todos.ts";
@@ -43,6 +45,12 @@ export interface AppOptions {
   readonly config: Config;
   /** Todo storage. */
   readonly store: TodoStore;
+  /**
+   * Where todo changes are published for `subscriptions/listen` streams:
+   * the bus `openEventBus(store)` gives (PostgreSQL `LISTEN`/`NOTIFY` when
+   * instances share a database). Default an in-process bus.
+   */
+  readonly bus?: ServerEventBus;
   /** Where logs go. Default: nowhere. */
   readonly logger?: Logger;
   /** Token verifier; default one built from `config.auth`. */
@@ -88,8 +96,19 @@ const MCP_EXPOSED_HEADERS = [
  * ```
  */
 export function createApp(options: AppOptions): Hono<AppEnv> {
-  const { config, store } = options;
+  const { config } = options;
   const logger = options.logger ?? silentLogger;
+  // Every committed change is published to the changed todo's tenant only
+  // (src/events/tenant_events.ts); `endpoint` is built below, before any
+  // request can change a todo.
+  const store = reportTodoChanges(options.store, {
+    onChange(tenant, ids) {
+      for (const uri of changedUris(ids)) {
+        endpoint.notify.resourceUpdated(tenant, uri);
+      }
+    },
+    onError: (error) => logger.warn("notify_failed", describeError(error)),
+  });
   const policy = options.policy ?? createScopePolicy({
     requiredScopes: config.auth.requiredScopes,
     implies: config.scopeImplications,
@@ -108,9 +127,15 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
         operation: `${operation.kind} ${operation.name}`,
         ...describeError(error),
       }),
+    onStoreUnavailable: (error, operation) =>
+      logger.warn("store_unavailable", {
+        operation: `${operation.kind} ${operation.name}`,
+        reason: error.detail ?? error.message,
+      }),
   });
   const endpoint = createMcpEndpoint({
     servers,
+    bus: options.bus,
     responseMode: config.responseMode,
     ...(config.auth.kind === "none"
       ? {}
@@ -193,7 +218,12 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
             `The request body exceeds ${config.maxBodyBytes} bytes`,
         }, 413),
     }),
-    handleMcpPost({ endpoint, policy, challenge }),
+    handleMcpPost({
+      endpoint,
+      policy,
+      challenge,
+      scopeDenial: config.scopeDenial,
+    }),
   );
   // Stateless: no session to resume (GET) or end (DELETE).
   app.all(mcpPath, (c) => {

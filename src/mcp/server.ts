@@ -108,6 +108,14 @@ export interface McpServersOptions {
   readonly now?: () => number;
   /** Told about failures no operation expected; the caller only sees a generic error. */
   readonly onUnexpectedError?: (error: unknown, operation: Operation) => void;
+  /**
+   * Told when the store was unavailable for an operation (the caller sees
+   * "try again shortly"); `error.detail` says why, for the log.
+   */
+  readonly onStoreUnavailable?: (
+    error: TodoStoreError,
+    operation: Operation,
+  ) => void;
 }
 
 /**
@@ -160,6 +168,10 @@ export function createMcpServers(options: McpServersOptions): McpServers {
   const { policy, store, provider } = options;
   const now = options.now ?? Date.now;
   const onUnexpectedError = options.onUnexpectedError ?? (() => {});
+  const onStoreUnavailable = options.onStoreUnavailable ?? (() => {});
+  const storeFailed = (error: TodoStoreError, operation: Operation) => {
+    if (error.code === "unavailable") onStoreUnavailable(error, operation);
+  };
   const challenges = options.scopeDenial === "http";
   const tools = options.tools.map((tool) => ({
     tool,
@@ -203,6 +215,28 @@ export function createMcpServers(options: McpServersOptions): McpServers {
         return typeof uri === "string" ? resourceAt(uri) : undefined;
     }
     return undefined;
+  }
+
+  /**
+   * The resources a `subscriptions/listen` asks to be told about: hearing
+   * that a resource changed is a read of a kind, so it needs the resource's
+   * read scopes (URIs of no resource of this server are never notified).
+   */
+  function subscribedResources(message: unknown): Operation[] {
+    if (typeof message !== "object" || message === null) return [];
+    const { method, params } = message as {
+      method?: unknown;
+      params?: unknown;
+    };
+    if (method !== "subscriptions/listen") return [];
+    const uris = (params as {
+      notifications?: { resourceSubscriptions?: unknown };
+    } | undefined)?.notifications?.resourceSubscriptions;
+    if (!Array.isArray(uris)) return [];
+    return uris.flatMap((uri) => {
+      const operation = typeof uri === "string" ? resourceAt(uri) : undefined;
+      return operation === undefined ? [] : [operation];
+    });
   }
 
   function resourceAt(uri: string): Operation | undefined {
@@ -266,7 +300,10 @@ export function createMcpServers(options: McpServersOptions): McpServers {
     const server = new McpServer(SERVER_INFO, {
       capabilities: {
         tools: { listChanged: false },
-        resources: { listChanged: false },
+        // 2026-07-28: updates for URIs a client names in
+        // `subscriptions/listen`. The 2025-era leg is stateless, with no
+        // stream to deliver them on, so it does not offer resources/subscribe.
+        resources: { listChanged: false, subscribe: era === "modern" },
         prompts: { listChanged: false },
       },
       // Lists are the same for every caller; reads are the caller's own data.
@@ -301,6 +338,7 @@ export function createMcpServers(options: McpServersOptions): McpServers {
             structuredContent: result as Record<string, unknown>,
           };
         } catch (error) {
+          if (error instanceof TodoStoreError) storeFailed(error, operation);
           if (error instanceof ToolFailure || error instanceof TodoStoreError) {
             return toolError(error.message);
           }
@@ -330,6 +368,7 @@ export function createMcpServers(options: McpServersOptions): McpServers {
         try {
           value = await resource.read(stringVariables(variables), context);
         } catch (error) {
+          if (error instanceof TodoStoreError) storeFailed(error, operation);
           throw unexpected(error, operation, onUnexpectedError);
         }
         if (value === undefined) throw new ResourceNotFoundError(uri.href);
@@ -380,6 +419,7 @@ export function createMcpServers(options: McpServersOptions): McpServers {
             })),
           };
         } catch (error) {
+          if (error instanceof TodoStoreError) storeFailed(error, operation);
           throw unexpected(error, operation, onUnexpectedError);
         }
       });
@@ -393,14 +433,19 @@ export function createMcpServers(options: McpServersOptions): McpServers {
       const messages = Array.isArray(body) ? body : [body];
       const operations: Operation[] = [];
       for (const message of messages) {
-        const operation = operationOf(message);
-        if (
-          operation !== undefined &&
-          !operations.some((seen) =>
-            seen.kind === operation.kind && seen.name === operation.name
-          )
+        const found = operationOf(message);
+        for (
+          const operation of found === undefined
+            ? subscribedResources(message)
+            : [found]
         ) {
-          operations.push(operation);
+          if (
+            !operations.some((seen) =>
+              seen.kind === operation.kind && seen.name === operation.name
+            )
+          ) {
+            operations.push(operation);
+          }
         }
       }
       return operations;
