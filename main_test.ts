@@ -40,7 +40,8 @@ function spawnServer(
     ]];
   return new Deno.Command(command, {
     args,
-    env: { ...env, NO_COLOR: "1" },
+    // Memory unless a test names a store: these tests are not about storage.
+    env: { DATABASE_URL: "memory:", ...env, NO_COLOR: "1" },
     clearEnv: true,
     cwd: "/tmp",
     stdin: "null",

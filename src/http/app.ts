@@ -1,7 +1,7 @@
 /**
- * Builds the Hono app: health check, discovery documents and the protected
- * MCP endpoint. Tests call `app.fetch(new Request(…))` in-process; `main.ts`
- * serves it with `Deno.serve`.
+ * Builds the Hono app: liveness and readiness checks, discovery documents
+ * and the protected MCP endpoint. Tests call `app.fetch(new Request(…))`
+ * in-process; `main.ts` serves it with `Deno.serve`.
  *
  * @module
  */
@@ -37,13 +37,14 @@ import { handleMcpPost } from "./mcp_route.ts";
 import { rejectForeignOrigins } from "./origin.ts";
 import { requireBearer } from "./require_bearer.ts";
 import { logRequests } from "./request_log.ts";
+import { readiness } from "./readiness.ts";
 import { protectedResourceMetadata } from "./resource_metadata.ts";
 
 /** Options for {@link createApp}. */
 export interface AppOptions {
   /** The parsed configuration. */
   readonly config: Config;
-  /** Todo storage. */
+  /** Todo storage; `GET /ready` answers 200 only while it answers. */
   readonly store: TodoStore;
   /**
    * Where todo changes are published for `subscriptions/listen` streams:
@@ -189,7 +190,10 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     c.json({ error: "not_found", error_description: "No such route" }, 404)
   );
 
+  // Liveness: the process serves HTTP. Readiness: it can also reach its
+  // store, so a load balancer sends it traffic.
   app.get("/health", (c) => c.json({ status: "healthy" }));
+  app.get("/ready", readiness(options.store));
 
   if (config.auth.kind !== "none") {
     registerDiscovery(app, config, config.auth, policy, options);
