@@ -211,10 +211,10 @@ async function openStorage(
 /**
  * Waits until the store answers (it did when it opened, but readiness is
  * about now), then logs `ready` and calls `onReady`, once. While it does
- * not answer, asks again after 0.1 s, doubling to at most 5 s; gives up
- * when `signal` aborts (shutdown).
+ * not answer, logs `not_ready` and asks again after 0.1 s, doubling to at
+ * most 5 s; gives up when `signal` aborts (shutdown).
  */
-async function announceReady(
+export async function announceReady(
   store: TodoStore,
   signal: AbortSignal,
   logger: Logger,
