@@ -3,12 +3,14 @@
 // notifications), a PostgreSQL restart is ridden out with /ready telling
 // the truth, and a store that cannot be opened stops the start clearly.
 import assert from "node:assert/strict";
+import postgres from "postgres";
 import { startDeployment } from "./fixtures/deployment.ts";
 import { createLogger } from "./src/log/logger.ts";
 import { announceReady } from "./src/serve.ts";
+import { MIGRATIONS_TABLE } from "./src/store/migrations.ts";
 import { openTodoStore } from "./src/store/open.ts";
 import { connectModernClient } from "./fixtures/modern_client.ts";
-import { within } from "./fixtures/net.ts";
+import { freePort, within } from "./fixtures/net.ts";
 import { SKIP_POSTGRES, startPostgres } from "./fixtures/postgres.ts";
 import {
   type ServerProcess,
@@ -275,6 +277,62 @@ Deno.test({
           instances: 2,
         });
         await onlyTheRightTenantIsTold(deployment);
+      },
+    );
+
+    await t.step(
+      "the conformance suite passes against the server on it (--spawn, --strict)",
+      async () => {
+        const conformance = new URL("./conformance/main.ts", import.meta.url)
+          .pathname;
+        const server =
+          `"${Deno.execPath()}" run --allow-net --allow-env --allow-read --allow-write "${MAIN}"`;
+        const database = await pg.createDatabase();
+        const { code, stdout, stderr } = await new Deno.Command(
+          Deno.execPath(),
+          {
+            args: [
+              "run",
+              "--allow-net",
+              "--allow-env",
+              "--allow-read",
+              "--allow-write",
+              "--allow-run",
+              conformance,
+              "--url",
+              `http://127.0.0.1:${freePort()}/mcp`,
+              "--spawn",
+              server,
+              "--required-scopes",
+              "todo:read",
+              "--resource-scopes",
+              "todo:read",
+              "--prompt-scopes",
+              "todo:read",
+              "--strict",
+              "--quiet",
+            ],
+            // The spawned server inherits DATABASE_URL from the runner.
+            env: { DATABASE_URL: database, NO_COLOR: "1" },
+            stdin: "null",
+            stdout: "piped",
+            stderr: "piped",
+            signal: AbortSignal.timeout(300_000),
+          },
+        ).output();
+        const out = new TextDecoder().decode(stdout) +
+          new TextDecoder().decode(stderr);
+        assert.equal(code, 0, out);
+        assert.match(out, /\n\d+ passed, 0 failed\n?$/);
+        // It was this database the server used: it migrated it.
+        const sql = postgres(database, { max: 1, onnotice: () => {} });
+        try {
+          const [{ n }] = await sql<{ n: number }[]>`
+            SELECT count(*)::int AS n FROM ${sql(MIGRATIONS_TABLE)}`;
+          assert.ok(n > 0);
+        } finally {
+          await sql.end({ timeout: 1 });
+        }
       },
     );
 
