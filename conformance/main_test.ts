@@ -12,7 +12,7 @@ Deno.test("conformance --spawn passes this project's server with no failure and 
       "--url",
       url,
       "--spawn",
-      `"${Deno.execPath()}" run --allow-net --allow-env --allow-read "${SERVER}"`,
+      `DATABASE_URL=memory: "${Deno.execPath()}" run --allow-net --allow-env --allow-read "${SERVER}"`,
       "--required-scopes",
       "todo:read",
       "--strict",

@@ -166,6 +166,7 @@ async function roundTrip(
       assert.deepEqual(resources.map((r) => r.uri), ["todo://todos"]);
       const { resourceTemplates } = await session.listResourceTemplates();
       assert.deepEqual(resourceTemplates.map((r) => r.uriTemplate), [
+        "todo://todos{?limit,cursor}",
         "todo://todos/{id}",
       ]);
       const list = await session.readResource({ uri: "todo://todos" });
@@ -173,6 +174,14 @@ async function roundTrip(
         { id: string }
       >;
       assert.ok(todos.some((todo) => todo.id === id));
+      // A page through the template; a cursor it never issued is refused.
+      const page = await session.readResource({ uri: "todo://todos?limit=1" });
+      assert.equal(page.contents[0].uri, "todo://todos?limit=1");
+      assert.equal(JSON.parse(page.contents[0].text!).todos.length, 1);
+      await assert.rejects(
+        session.readResource({ uri: "todo://todos?cursor=nope&limit=1" }),
+        /cursor/,
+      );
       const one = await session.readResource({ uri: `todo://todos/${id}` });
       assert.equal(JSON.parse(one.contents[0].text!).todo.id, id);
       await assert.rejects(

@@ -64,6 +64,7 @@ async function startServer(port: number): Promise<Deno.ChildProcess> {
       PATH: Deno.env.get("PATH") ?? "",
       HOME: Deno.env.get("HOME") ?? "",
       FASTMCP_SERVER_AUTH: "none",
+      DATABASE_URL: "memory:",
       HOST: "127.0.0.1",
       PORT: String(port),
       LOG_LEVEL: "warn",

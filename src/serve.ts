@@ -1,7 +1,8 @@
 /**
- * Runs the server until SIGTERM or SIGINT: read the configuration, build the
- * app, serve, then drain and stop. `main.ts` and dev mode both use it, so
- * there is one way the server starts and stops.
+ * Runs the server until SIGTERM or SIGINT: read the configuration, open the
+ * todo store and its change-event bus, build the app, serve, then drain and
+ * stop. `main.ts` and dev mode both use it, so there is one way the server
+ * starts and stops.
  *
  * @module
  */
@@ -16,11 +17,21 @@ import {
   type GuardedServeOptions,
   serveGuarded,
 } from "./http/guarded_server.ts";
+import { type ClosableEventBus, openEventBus } from "./events/event_bus.ts";
 import { createLogger, describeError, type Logger } from "./log/logger.ts";
-import { MemoryTodoStore } from "./store/memory.ts";
+import { openTodoStore } from "./store/open.ts";
+import { type TodoStore, TodoStoreError } from "./store/todo_store.ts";
 
 /** Exit status for a configuration the server refuses (sysexits EX_CONFIG). */
 export const EXIT_CONFIG = 78;
+
+/**
+ * Exit status when the todo store cannot be opened at start: the database
+ * is unreachable or refuses the credentials, the SQLite file cannot be
+ * created or written, or the schema is newer than this release (sysexits
+ * EX_UNAVAILABLE). One JSON log line, `store_open_failed`, says which.
+ */
+export const EXIT_STORE_UNAVAILABLE = 69;
 
 /**
  * Connection limits, each overriding its setting (`MCP_MAX_CONNECTIONS`,
@@ -40,7 +51,11 @@ export type ConnectionLimits = Pick<
 
 /** Options for {@link serve}. */
 export interface ServeOptions extends ConnectionLimits {
-  /** Called once the server listens, with its configuration. */
+  /**
+   * Called once, when the server listens and its store has answered (what
+   * `GET /ready` checks), with its configuration: the moment to tell a
+   * supervisor the service is ready.
+   */
   readonly onReady?: (config: Config) => void;
   /** Resolves when the server should stop. Default: SIGTERM or SIGINT. */
   readonly stop?: Promise<string>;
@@ -49,7 +64,8 @@ export interface ServeOptions extends ConnectionLimits {
 /**
  * Serves until told to stop; returns the process exit status: 0 after a
  * clean stop, {@link EXIT_CONFIG} when the configuration is refused (the
- * problems are printed to stderr, one per line).
+ * problems are printed to stderr, one per line),
+ * {@link EXIT_STORE_UNAVAILABLE} when the todo store cannot be opened.
  */
 export async function serve(
   env: Env,
@@ -69,11 +85,19 @@ export async function serve(
     logger.warn("config_warning", { ...warning });
   }
 
-  const store = new MemoryTodoStore({
-    maxTenants: config.memoryMaxTenants,
-    maxTodos: config.memoryMaxTodos,
+  const storage = await openStorage(config, logger);
+  if (storage === undefined) return EXIT_STORE_UNAVAILABLE;
+  const { store, bus } = storage;
+  // Aborted when shutdown starts: subscription streams end (they never
+  // would by themselves) and the readiness wait stops.
+  const stopping = new AbortController();
+  const app = createApp({
+    config,
+    store,
+    bus,
+    logger,
+    signal: stopping.signal,
   });
-  const app = createApp({ config, store, logger });
   const drainer = createDrainer();
   const maxConnections = options.maxConnections ?? config.maxConnections;
   const server = serveGuarded({
@@ -94,7 +118,12 @@ export async function serve(
         provider: config.auth.kind,
         max_connections: maxConnections,
       });
-      options.onReady?.(config);
+      void announceReady(
+        store,
+        stopping.signal,
+        logger,
+        () => options.onReady?.(config),
+      );
     },
     onError: (error) => {
       logger.error("unhandled_error", describeError(error));
@@ -105,45 +134,193 @@ export async function serve(
 
   const signal = await (options.stop ?? stopSignal());
   logger.info("shutting_down", { signal, grace_ms: config.shutdownGraceMs });
-  const { drained, closed } = await stopWithin(config.shutdownGraceMs, {
-    drain: (ms) => drainer.drain(ms),
-    shutdown: (deadline) => server.shutdown(deadline),
-  });
-  await store.close();
-  if (drained && closed) logger.info("stopped", {});
+  stopping.abort();
+  const { drained, closed, released } = await stopWithin(
+    config.shutdownGraceMs,
+    {
+      drain: (ms) => drainer.drain(ms),
+      shutdown: (deadline) => server.shutdown(deadline),
+      release: (deadline) => closeStorage(storage, deadline, logger),
+    },
+  );
+  if (drained && closed && released) logger.info("stopped", {});
   else {
     logger.warn("stopped", {
       reason: "grace period over",
       requests_finished: drained,
       connections_closed: closed,
+      store_closed: released,
     });
   }
   return 0;
 }
 
-/** The two stages of a stop, each given what is left of one budget. */
+/** The store and the bus its changes are published on. */
+interface Storage {
+  readonly store: TodoStore;
+  readonly bus: ClosableEventBus;
+}
+
+/**
+ * Opens the store `DATABASE_URL` names (migrating it) and its event bus;
+ * `undefined`, after one `store_open_failed` log line saying why, when
+ * either cannot be opened. Never a stack trace for an outage: only a bug
+ * (an error that is not the store's) is thrown.
+ */
+async function openStorage(
+  config: Config,
+  logger: Logger,
+): Promise<Storage | undefined> {
+  let store: TodoStore;
+  try {
+    store = await openTodoStore(config.databaseUrl, {
+      dataDir: config.dataDir,
+      maxTodosPerTenant: config.maxTodosPerTenant,
+      memoryMaxTenants: config.memoryMaxTenants,
+      memoryMaxTodos: config.memoryMaxTodos,
+      busyTimeoutMs: config.sqliteBusyTimeoutMs,
+      poolSize: config.databasePoolSize,
+      connectTimeoutMs: config.databaseConnectTimeoutMs,
+      queryTimeoutMs: config.databaseQueryTimeoutMs,
+      migrationTimeoutMs: config.databaseMigrationTimeoutMs,
+    });
+  } catch (error) {
+    if (!(error instanceof TodoStoreError)) throw error;
+    // Store messages name the location without a password, never the URL.
+    logger.error("store_open_failed", {
+      code: error.code,
+      message: error.message,
+    });
+    return undefined;
+  }
+  let bus: ClosableEventBus;
+  try {
+    bus = await openEventBus(store, {
+      onError: (error) => logger.warn("event_bus_error", describeError(error)),
+    });
+  } catch (error) {
+    await store.close();
+    logger.error("store_open_failed", {
+      code: "unavailable",
+      message: `Cannot listen for change notifications on ${store.location}: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    });
+    return undefined;
+  }
+  logger.info("store_opened", {
+    backend: store.backend,
+    location: store.location,
+  });
+  return { store, bus };
+}
+
+/**
+ * Waits until the store answers (it did when it opened, but readiness is
+ * about now), then logs `ready` and calls `onReady`, once. While it does
+ * not answer, logs `not_ready` and asks again after 0.1 s, doubling to at
+ * most 5 s; gives up when `signal` aborts (shutdown).
+ */
+export async function announceReady(
+  store: TodoStore,
+  signal: AbortSignal,
+  logger: Logger,
+  onReady: () => void,
+): Promise<void> {
+  for (let wait = 100; !signal.aborted; wait = Math.min(wait * 2, 5_000)) {
+    try {
+      await store.ping();
+    } catch (error) {
+      const reason = error instanceof TodoStoreError
+        ? error.detail ?? error.message
+        : String(error);
+      logger.warn("not_ready", { reason });
+      await sleep(wait, signal);
+      continue;
+    }
+    if (signal.aborted) return;
+    logger.info("ready", { store: store.location });
+    onReady();
+    return;
+  }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/**
+ * Closes the bus, then the store, by `deadline` (ms since the epoch):
+ * `true` when both closed in time. Past it the process exits anyway, and
+ * the database drops the connections.
+ */
+async function closeStorage(
+  { store, bus }: Storage,
+  deadline: number,
+  logger: Logger,
+): Promise<boolean> {
+  const closing = (async () => {
+    await bus.close();
+    await store.close();
+  })();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(
+      () => resolve(false),
+      Math.max(0, deadline - Date.now()),
+    );
+  });
+  try {
+    return await Promise.race([closing.then(() => true as const), late]);
+  } catch (error) {
+    logger.warn("store_close_failed", describeError(error));
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The stages of a stop, each given what is left of one budget. */
 export interface StopStages {
   /** Waits up to `ms` for in-flight requests; `true` if they all ended. */
   drain(ms: number): Promise<boolean>;
   /** Closes listeners and connections by `deadline` (ms since the epoch); `true` if all closed in time. */
   shutdown(deadline: number): Promise<boolean>;
+  /** Releases what requests used (event bus, store) by `deadline`; `true` if done in time. */
+  release?(deadline: number): Promise<boolean>;
 }
 
 /**
- * Drains, then shuts down, within one budget of `graceMs` from now: the
- * shutdown gets only what the drain left, so a stop never takes more than
- * `MCP_SHUTDOWN_GRACE_SECONDS` (it took twice that when each stage had its
- * own).
+ * Drains, shuts down, then releases the store, within one budget of
+ * `graceMs` from now: each stage gets only what the ones before left, so a
+ * stop never takes more than `MCP_SHUTDOWN_GRACE_SECONDS` (it took twice
+ * that when each stage had its own).
  */
 export async function stopWithin(
   graceMs: number,
   stages: StopStages,
   now: () => number = Date.now,
-): Promise<{ readonly drained: boolean; readonly closed: boolean }> {
+): Promise<
+  {
+    readonly drained: boolean;
+    readonly closed: boolean;
+    readonly released: boolean;
+  }
+> {
   const deadline = now() + graceMs;
   const drained = await stages.drain(Math.max(0, deadline - now()));
   const closed = await stages.shutdown(deadline);
-  return { drained, closed };
+  const released = await (stages.release?.(deadline) ?? true);
+  return { drained, closed, released };
 }
 
 /** Resolves with the name of the first SIGTERM or SIGINT. */

@@ -19,7 +19,7 @@ Deno.test("stopWithin() gives the shutdown only what the drain left of one budge
   }, () => clock);
   assert.equal(drainBudget, grace);
   assert.equal(shutdownDeadline, 1_000_000 + grace, "the same deadline");
-  assert.deepEqual(result, { drained: false, closed: false });
+  assert.deepEqual(result, { drained: false, closed: false, released: true });
 });
 
 Deno.test("stopWithin() leaves the shutdown the rest when the drain ends early", async () => {
@@ -36,5 +36,31 @@ Deno.test("stopWithin() leaves the shutdown the rest when the drain ends early",
     },
   }, () => clock);
   assert.equal(shutdownDeadline! - clock, 7_500);
-  assert.deepEqual(result, { drained: true, closed: true });
+  assert.deepEqual(result, { drained: true, closed: true, released: true });
+});
+
+Deno.test("stopWithin() releases the store last, by the same deadline", async () => {
+  let clock = 0;
+  const order: string[] = [];
+  let releaseDeadline: number | undefined;
+  const result = await stopWithin(10_000, {
+    drain() {
+      order.push("drain");
+      clock += 4_000;
+      return Promise.resolve(true);
+    },
+    shutdown() {
+      order.push("shutdown");
+      clock += 1_000;
+      return Promise.resolve(true);
+    },
+    release(deadline) {
+      order.push("release");
+      releaseDeadline = deadline;
+      return Promise.resolve(false);
+    },
+  }, () => clock);
+  assert.deepEqual(order, ["drain", "shutdown", "release"]);
+  assert.equal(releaseDeadline, 10_000, "what is left of the one budget");
+  assert.deepEqual(result, { drained: true, closed: true, released: false });
 });

@@ -24,7 +24,7 @@ export type ToolName =
   | "auth_status";
 
 /** Every resource (and resource template) this server offers, by name. */
-export type ResourceName = "todo_list" | "todo";
+export type ResourceName = "todo_list" | "todo_list_page" | "todo";
 
 /** Every prompt this server offers. */
 export type PromptName = "plan_my_day";
@@ -58,11 +58,15 @@ export const TOOL_SCOPES: Readonly<Record<ToolName, readonly string[]>> =
     auth_status: [],
   });
 
-/** Scopes reading each resource needs (`resources/read`). */
+/**
+ * Scopes reading each resource needs (`resources/read`), and subscribing to
+ * its changes (`subscriptions/listen` naming its URI).
+ */
 export const RESOURCE_SCOPES: Readonly<
   Record<ResourceName, readonly string[]>
 > = frozen({
   todo_list: ["todo:read"],
+  todo_list_page: ["todo:read"],
   todo: ["todo:read"],
 });
 

@@ -26,6 +26,7 @@ Deno.test("TOOL_SCOPES gives each guide tool its scopes", () => {
 Deno.test("reading a resource and getting a prompt need todo:read", () => {
   assert.deepEqual(RESOURCE_SCOPES, {
     todo_list: ["todo:read"],
+    todo_list_page: ["todo:read"],
     todo: ["todo:read"],
   });
   assert.deepEqual(PROMPT_SCOPES, { plan_my_day: ["todo:read"] });

@@ -23,12 +23,19 @@ Deno.test("loadConfig() returns exactly the Config fields", () => {
     ...SCALEKIT_ENV,
     MCP_RESOURCE_NAME: "Todos",
     MCP_RESOURCE_DOCUMENTATION: "https://docs.example.com/todos",
+    DATABASE_URL: "memory:",
   });
   assert.deepEqual(Object.keys(config).sort(), [
     "allowedOrigins",
     "auth",
     "bodyTimeoutMs",
     "clockSkewSeconds",
+    "dataDir",
+    "databaseConnectTimeoutMs",
+    "databaseMigrationTimeoutMs",
+    "databasePoolSize",
+    "databaseQueryTimeoutMs",
+    "databaseUrl",
     "headersTimeoutMs",
     "host",
     "jwksBackoffMaxMs",
@@ -47,6 +54,7 @@ Deno.test("loadConfig() returns exactly the Config fields", () => {
     "maxJsonDepth",
     "maxPageSize",
     "maxResponseBytes",
+    "maxTodosPerTenant",
     "maxTokenLifetimeSeconds",
     "mcpUrl",
     "memoryMaxTenants",
@@ -65,6 +73,7 @@ Deno.test("loadConfig() returns exactly the Config fields", () => {
     "scopeImplications",
     "sendTimeoutMs",
     "shutdownGraceMs",
+    "sqliteBusyTimeoutMs",
   ]);
 });
 

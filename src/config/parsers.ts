@@ -7,6 +7,8 @@
  */
 
 import { z } from "zod";
+import { parseDatabaseUrl } from "../store/database_url.ts";
+import { TodoStoreError } from "../store/todo_store.ts";
 import { quote, quoteChoices } from "./_findings.ts";
 import { normalisePath } from "./_urls.ts";
 
@@ -157,6 +159,27 @@ export function httpUrlText(options: HttpUrlOptions = {}): Parser<string> {
 /** Like {@link httpUrlText}, parsed. */
 export const httpUrl = (options?: HttpUrlOptions): Parser<URL> =>
   httpUrlText(options).transform((raw) => new URL(raw));
+
+/**
+ * A `DATABASE_URL`: `sqlite:<path>`, `postgres://…`/`postgresql://…` or
+ * `memory:`, checked by the store's own reader (`parseDatabaseUrl`) so the
+ * server refuses at start exactly what the store would refuse later. Kept
+ * as written (the store reads it again, with `DATA_DIR`); its problems name
+ * the scheme at most, never the value, which may hold a password.
+ */
+export function databaseUrl(): Parser<string> {
+  // parseDatabaseUrl() starts each message with the name it is given.
+  const name = "DATABASE_URL";
+  return parser((raw) => {
+    try {
+      parseDatabaseUrl(raw, { name });
+      return raw;
+    } catch (error) {
+      if (!(error instanceof TodoStoreError)) throw error;
+      return new Problem(error.message.replace(`${name} `, ""));
+    }
+  });
+}
 
 /** A Scalekit resource id: unreserved URL characters (RFC 3986 §2.3), as it is used as a path segment. */
 export const resourceId = (): Parser<string> =>

@@ -15,6 +15,7 @@ import {
   algorithms,
   boolean,
   choice,
+  databaseUrl,
   host,
   httpUrl,
   httpUrlText,
@@ -247,6 +248,63 @@ export const SERVER_SETTINGS = {
     default: "false",
     doc:
       "Also serve `/.well-known/oauth-authorization-server`, forwarded from the issuer's per-resource document (5 s timeout, 5 min cache, 502 JSON when unreachable), for older clients",
+  },
+  databaseUrl: {
+    name: "DATABASE_URL",
+    parse: databaseUrl(),
+    secret: true,
+    computedDefault: "SQLite in `DATA_DIR`",
+    doc:
+      "Where todos live: `sqlite:<path>` (one instance), `postgres://user:password@host:5432/db` or `postgresql://…` with libpq's `sslmode` (several instances share it), or `memory:` (lost at exit). Unset: `DATA_DIR/todos.db`",
+  },
+  dataDir: {
+    name: "DATA_DIR",
+    parse: text(),
+    default: "./data",
+    doc:
+      "Directory of the default SQLite file, `todos.db`; created (mode 0700) on first start. Unused when `DATABASE_URL` is set",
+  },
+  maxTodosPerTenant: {
+    name: "MAX_TODOS_PER_TENANT",
+    parse: integer(1, 1_000_000),
+    default: "10000",
+    doc:
+      "Most todos one organisation (or user without one) may keep; `create_todo` says so past it",
+  },
+  databasePoolSize: {
+    name: "DATABASE_POOL_SIZE",
+    parse: integer(1, 1_000),
+    default: "10",
+    doc:
+      "PostgreSQL: most connections one instance opens for queries (one more listens for change notifications)",
+  },
+  databaseConnectTimeoutMs: {
+    name: "DATABASE_CONNECT_TIMEOUT_SECONDS",
+    parse: secondsAsMs(300),
+    default: "5",
+    doc:
+      "PostgreSQL: how long to wait for a connection; past it a call fails as unavailable",
+  },
+  databaseQueryTimeoutMs: {
+    name: "DATABASE_QUERY_TIMEOUT_SECONDS",
+    parse: secondsAsMs(300),
+    default: "5",
+    doc:
+      "PostgreSQL: how long one statement may run (`statement_timeout`); a call waits at most connect plus query timeout",
+  },
+  databaseMigrationTimeoutMs: {
+    name: "DATABASE_MIGRATION_TIMEOUT_SECONDS",
+    parse: secondsAsMs(3600),
+    default: "60",
+    doc:
+      "PostgreSQL: how long start-up may spend migrating, waiting for another instance's migration included",
+  },
+  sqliteBusyTimeoutMs: {
+    name: "SQLITE_BUSY_TIMEOUT_SECONDS",
+    parse: secondsAsMs(60),
+    default: "5",
+    doc:
+      "SQLite: how long a write waits for another process's lock (a backup, say) before failing as unavailable",
   },
   shutdownGraceMs: {
     name: "MCP_SHUTDOWN_GRACE_SECONDS",

@@ -11,6 +11,11 @@
  * keeps no backlog for absent listeners), which suits change notifications,
  * since clients re-read what changed.
  *
+ * Events published in the same turn of the event loop travel together, as
+ * few NOTIFYs as fit PostgreSQL's payload limit: a bulk delete of thousands
+ * of todos is a handful of NOTIFYs, not thousands of round trips that would
+ * hold the pool's connections.
+ *
  * @module
  */
 
@@ -34,8 +39,8 @@ export interface PostgresEventBusOptions {
 /** The default NOTIFY channel. */
 export const DEFAULT_EVENT_CHANNEL = "mcp_scalekit_events";
 
-// PostgreSQL refuses a NOTIFY payload of 8000 bytes or more (docs, NOTIFY).
-const MAX_PAYLOAD_BYTES = 7999;
+/** PostgreSQL refuses a NOTIFY payload of 8000 bytes or more (docs, NOTIFY). */
+export const MAX_PAYLOAD_BYTES = 7999;
 const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
 const KINDS = new Set([
   "tools_list_changed",
@@ -44,18 +49,19 @@ const KINDS = new Set([
   "resource_updated",
 ]);
 
-/** What travels in a NOTIFY: the publishing instance and the event. */
-interface Envelope {
+/** What travels in a NOTIFY: the publishing instance and its events. */
+export interface Envelope {
   /** Origin: the publishing bus's random id. */
   readonly o: string;
-  /** The event. */
-  readonly e: ServerEvent;
+  /** The events, in the order they were published. */
+  readonly e: readonly ServerEvent[];
 }
 
 /**
- * Reads an event from a notification payload, keeping only the fields a
- * `ServerEvent` has; `undefined` for anything else (another program may
- * NOTIFY on the channel too).
+ * Reads the events of a notification payload (`e` one event or a list),
+ * keeping only the fields a `ServerEvent` has; `undefined` when the
+ * payload or any event in it is malformed (another program may NOTIFY on
+ * the channel too).
  */
 export function readEnvelope(payload: string): Envelope | undefined {
   let parsed: unknown;
@@ -66,9 +72,18 @@ export function readEnvelope(payload: string): Envelope | undefined {
   }
   if (typeof parsed !== "object" || parsed === null) return undefined;
   const { o, e } = parsed as { o?: unknown; e?: unknown };
-  if (typeof o !== "string" || typeof e !== "object" || e === null) {
-    return undefined;
+  if (typeof o !== "string") return undefined;
+  const events: ServerEvent[] = [];
+  for (const item of Array.isArray(e) ? e : [e]) {
+    const event = readEvent(item);
+    if (event === undefined) return undefined;
+    events.push(event);
   }
+  return events.length === 0 ? undefined : { o, e: events };
+}
+
+function readEvent(e: unknown): ServerEvent | undefined {
+  if (typeof e !== "object" || e === null) return undefined;
   const { kind, uri, params } = e as {
     kind?: unknown;
     uri?: unknown;
@@ -82,12 +97,48 @@ export function readEnvelope(payload: string): Envelope | undefined {
   ) {
     return undefined;
   }
-  const event = {
+  return {
     kind,
     ...(kind === "resource_updated" ? { uri } : {}),
     ...(params === undefined ? {} : { params }),
   } as ServerEvent;
-  return { o, e: event };
+}
+
+/**
+ * Packs events into as few payloads as fit `maxBytes` (UTF-8), in order.
+ * An event too large on its own is left out and returned in `tooLarge`.
+ */
+export function packEvents(
+  origin: string,
+  events: readonly ServerEvent[],
+  maxBytes: number = MAX_PAYLOAD_BYTES,
+): { readonly payloads: string[]; readonly tooLarge: ServerEvent[] } {
+  const encoder = new TextEncoder();
+  const head = `{"o":${JSON.stringify(origin)},"e":[`;
+  const tail = "]}";
+  const frame = encoder.encode(head + tail).length;
+  const payloads: string[] = [];
+  const tooLarge: ServerEvent[] = [];
+  let batch: string[] = [];
+  let bytes = frame;
+  for (const event of events) {
+    const json = JSON.stringify(event);
+    const size = encoder.encode(json).length;
+    if (frame + size > maxBytes) {
+      tooLarge.push(event);
+      continue;
+    }
+    // One comma between events.
+    if (batch.length > 0 && bytes + 1 + size > maxBytes) {
+      payloads.push(head + batch.join(",") + tail);
+      batch = [];
+      bytes = frame;
+    }
+    bytes += (batch.length > 0 ? 1 : 0) + size;
+    batch.push(json);
+  }
+  if (batch.length > 0) payloads.push(head + batch.join(",") + tail);
+  return { payloads, tooLarge };
 }
 
 /** A {@link ServerEventBus} shared by every instance on one PostgreSQL database. */
@@ -98,6 +149,7 @@ export class PostgresEventBus implements ServerEventBus {
   readonly #local: InMemoryServerEventBus;
   readonly #onError: (error: Error) => void;
   #unlisten: (() => Promise<unknown>) | undefined;
+  #outbox: ServerEvent[] = [];
   #closed = false;
 
   private constructor(sql: postgres.Sql, options: PostgresEventBusOptions) {
@@ -162,20 +214,30 @@ export class PostgresEventBus implements ServerEventBus {
   publish(event: ServerEvent): void {
     if (this.#closed) return;
     this.#local.publish(event);
-    const payload = JSON.stringify({ o: this.#origin, e: event });
-    if (new TextEncoder().encode(payload).length > MAX_PAYLOAD_BYTES) {
+    this.#outbox.push(event);
+    // Everything published in this turn goes out together.
+    if (this.#outbox.length === 1) queueMicrotask(() => this.#send());
+  }
+
+  #send(): void {
+    const events = this.#outbox;
+    this.#outbox = [];
+    if (this.#closed) return;
+    const { payloads, tooLarge } = packEvents(this.#origin, events);
+    for (const event of tooLarge) {
       this.#onError(
         new Error(
           `Event "${event.kind}" is too large for NOTIFY (limit ${MAX_PAYLOAD_BYTES} bytes); other instances miss it`,
         ),
       );
-      return;
     }
-    this.#sql.notify(this.#channel, payload).catch((error: unknown) =>
-      this.#onError(
-        error instanceof Error ? error : new Error(String(error)),
-      )
-    );
+    for (const payload of payloads) {
+      this.#sql.notify(this.#channel, payload).catch((error: unknown) =>
+        this.#onError(
+          error instanceof Error ? error : new Error(String(error)),
+        )
+      );
+    }
   }
 
   /** Registers a listener for every event, local or remote; returns an idempotent unsubscribe. */
@@ -199,8 +261,8 @@ export class PostgresEventBus implements ServerEventBus {
       );
       return;
     }
-    // Our own event came back: its listeners had it when it was published.
+    // Our own events came back: their listeners had them when published.
     if (envelope.o === this.#origin) return;
-    this.#local.publish(envelope.e);
+    for (const event of envelope.e) this.#local.publish(event);
   }
 }

@@ -1,11 +1,13 @@
 /**
- * Builds the Hono app: health check, discovery documents and the protected
- * MCP endpoint. Tests call `app.fetch(new Request(…))` in-process;
- * `src/serve.ts` serves it (through the guarded server and the drain).
+ * Builds the Hono app: liveness and readiness checks, discovery documents
+ * and the protected MCP endpoint. Tests call `app.fetch(new Request(…))`
+ * in-process; `src/serve.ts` serves it (through the guarded server and the
+ * drain).
  *
  * @module
  */
 
+import type { ServerEventBus } from "@modelcontextprotocol/server";
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -21,7 +23,8 @@ import { isLoopbackHost } from "../net/loopback.ts";
 import { createMcpEndpoint } from "../mcp/handler.ts";
 import { createMcpServers } from "../mcp/server.ts";
 import { PROMPTS } from "../prompts/plan_my_day.ts";
-import { TODO_RESOURCES } from "../resources/todos.ts";
+import { reportTodoChanges } from "../events/todo_changes.ts";
+import { changedUris, TODO_RESOURCES } from "../resources/todos.ts";
 import type { TodoStore } from "../store/todo_store.ts";
 import { IDENTITY_TOOLS } from "../tools/identity.ts";
 import { createTodoTools } from "../tools/todos.ts";
@@ -38,6 +41,7 @@ import { handleErrors } from "./on_error.ts";
 import { guardOrigins } from "./origin.ts";
 import { limitByAddress, limitByCaller } from "./rate_limit.ts";
 import { requireBearer } from "./require_bearer.ts";
+import { readiness } from "./readiness.ts";
 import { clientText, logRequests } from "./request_log.ts";
 import {
   protectedResourceMetadata,
@@ -48,8 +52,14 @@ import {
 export interface AppOptions {
   /** The parsed configuration. */
   readonly config: Config;
-  /** Todo storage. */
+  /** Todo storage; `GET /ready` answers 200 only while it answers. */
   readonly store: TodoStore;
+  /**
+   * Where todo changes are published for `subscriptions/listen` streams:
+   * the bus `openEventBus(store)` gives (PostgreSQL `LISTEN`/`NOTIFY` when
+   * instances share a database). Default an in-process bus.
+   */
+  readonly bus?: ServerEventBus;
   /** Where logs go. Default: nowhere. */
   readonly logger?: Logger;
   /** Token verifier; default one built from `config.auth`. */
@@ -91,8 +101,19 @@ const ROOT_METADATA_PATH = "/.well-known/oauth-protected-resource";
  * ```
  */
 export function createApp(options: AppOptions): Hono<AppEnv> {
-  const { config, store } = options;
+  const { config } = options;
   const logger = options.logger ?? silentLogger;
+  // Every committed change is published to the changed todo's tenant only
+  // (src/events/tenant_events.ts); `endpoint` is built below, before any
+  // request can change a todo.
+  const store = reportTodoChanges(options.store, {
+    onChange(tenant, ids) {
+      for (const uri of changedUris(ids)) {
+        endpoint.notify.resourceUpdated(tenant, uri);
+      }
+    },
+    onError: (error) => logger.warn("notify_failed", describeError(error)),
+  });
   const policy = options.policy ?? createScopePolicy({
     requiredScopes: config.auth.requiredScopes,
     implies: config.scopeImplications,
@@ -114,9 +135,15 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
         operation: `${operation.kind} ${operation.name}`,
         ...describeError(error),
       }),
+    onStoreUnavailable: (error, operation) =>
+      logger.warn("store_unavailable", {
+        operation: `${operation.kind} ${operation.name}`,
+        reason: error.detail ?? error.message,
+      }),
   });
   const endpoint = createMcpEndpoint({
     servers,
+    bus: options.bus,
     responseMode: config.responseMode,
     requestTimeoutMs: config.requestTimeoutMs,
     ...(config.auth.kind === "none"
@@ -156,7 +183,10 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     c.json({ error: "not_found", error_description: "No such route" }, 404)
   );
 
+  // Liveness: the process serves HTTP. Readiness: it can also reach its
+  // store, so a load balancer sends it traffic.
   app.get("/health", (c) => c.json({ status: "healthy" }));
+  app.get("/ready", readiness(options.store));
 
   // ── Limits (issue 9), before anything reads a token: requests per remote
   // address. Registered after /health, so health checks are never limited.
@@ -202,6 +232,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       endpoint,
       policy,
       challenge,
+      scopeDenial: config.scopeDenial,
       limits: config,
       maxResponseBytes: config.maxResponseBytes,
     }),

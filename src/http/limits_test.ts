@@ -288,6 +288,7 @@ Deno.test("MCP_MEMORY_MAX_TODOS reaches the server's store: create_todo then get
     BASE_URL: "http://127.0.0.1:1",
     PORT: String(port),
     LOG_LEVEL: "error",
+    DATABASE_URL: "memory:",
     MCP_MEMORY_MAX_TODOS: "2",
   }, {
     stop: new Promise((resolve) => stop = resolve),

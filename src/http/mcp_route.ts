@@ -2,7 +2,9 @@
  * The MCP endpoint's POST handler: parses the JSON-RPC body, finds which
  * protocol era will serve it, refuses a token without the server's required
  * scopes (403 step-up, by that era's rules), then hands the request to the
- * MCP endpoint, which checks each operation's own scopes.
+ * MCP endpoint, which checks each operation's own scopes. A
+ * `subscriptions/listen` is checked here: the SDK runs no scope check for
+ * it, and hearing that a resource changed needs what reading it needs.
  *
  * Every request is authorized on its own: there is no session that could
  * remember an earlier decision (MCP 2026-07-28 has none, and the 2025-era
@@ -15,8 +17,11 @@ import type { Context, Handler, MiddlewareHandler } from "hono";
 import type { ChallengeContext } from "../auth/challenge.ts";
 import { AuthError } from "../auth/errors.ts";
 import type { ScopePolicy } from "../authz/policy.ts";
+import { scopeDenialMessage } from "../authz/scopes.ts";
+import type { ScopeDenialMode } from "../config/types.ts";
 import type { McpEndpoint } from "../mcp/handler.ts";
 import { createResponseBudget } from "../mcp/response_budget.ts";
+import { INSUFFICIENT_SCOPE_ERROR_CODE } from "../mcp/server.ts";
 import type { AppEnv } from "./env.ts";
 import { deny } from "./require_bearer.ts";
 import { clientText } from "./request_log.ts";
@@ -40,6 +45,12 @@ export interface McpPostOptions {
   readonly limits: RequestLimits;
   /** Most result bytes one request may produce (`MCP_MAX_RESPONSE_BYTES`). */
   readonly maxResponseBytes: number;
+  /**
+   * How a subscription without its scopes is refused: `http` (default) with
+   * a 403 step-up challenge, `tool` in-band, as a JSON-RPC error like a
+   * refused resource read.
+   */
+  readonly scopeDenial?: ScopeDenialMode;
 }
 
 /** Most tool names a request's log line records. */
@@ -50,6 +61,7 @@ const MAX_LOGGED_NAME = 100;
 /** Builds the POST handler. Expects `identity` to be set by authentication. */
 export function handleMcpPost(options: McpPostOptions): Handler<AppEnv> {
   const { endpoint, policy, challenge, limits, maxResponseBytes } = options;
+  const scopeDenial = options.scopeDenial ?? "http";
   return async function mcpPost(c) {
     const identity = c.get("identity");
     if (identity === undefined) {
@@ -100,6 +112,45 @@ export function handleMcpPost(options: McpPostOptions): Handler<AppEnv> {
         ),
         challenge,
       );
+    }
+    // Only the 2026-07-28 era has subscriptions/listen.
+    const subscribed = era === "modern" ? endpoint.subscriptionsIn(body) : [];
+    const unsubscribable = subscribed.length === 0
+      ? undefined
+      : policy.check(subscribed, identity.scopes, era);
+    if (unsubscribable !== undefined) {
+      const { missing } = unsubscribable;
+      const what = subscribed.map((operation) => operation.name).join(", ");
+      if (scopeDenial === "http") {
+        return deny(
+          c,
+          new AuthError(
+            "insufficient_scope",
+            `The token lacks scopes subscribing to ${what} needs: ${
+              missing.join(", ")
+            }`,
+            { requiredScopes: unsubscribable.challenge },
+          ),
+          challenge,
+        );
+      }
+      c.set("denial", {
+        code: "insufficient_scope",
+        reason: `subscription to ${what} needs ${missing.join(", ")}`,
+      });
+      const id = (body as { id?: unknown }).id;
+      return c.json({
+        jsonrpc: "2.0",
+        id: typeof id === "string" || typeof id === "number" ? id : null,
+        error: {
+          code: INSUFFICIENT_SCOPE_ERROR_CODE,
+          message: scopeDenialMessage(missing),
+          data: {
+            error: "insufficient_scope",
+            scope: unsubscribable.challenge.join(" "),
+          },
+        },
+      });
     }
     return await endpoint.handle(c.req.raw, body, {
       identity,

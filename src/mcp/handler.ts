@@ -13,19 +13,37 @@
  * Which leg serves a request is the SDK's own decision (`isLegacyRequest`),
  * so the two can never disagree.
  *
+ * Change notifications (2026-07-28 `subscriptions/listen`): each listen
+ * request is served by an SDK handler of its own, built for that request
+ * over the caller's tenant's view of the event bus
+ * (`src/events/tenant_events.ts`), so the stream can only ever receive that
+ * tenant's events. The shared handler that serves every other request has a
+ * bus that delivers nothing: were a listen ever routed to it, its stream
+ * would learn nothing (fail closed).
+ *
  * @module
  */
 
 import {
+  type AuthInfo,
   createMcpHandler,
+  InMemoryServerEventBus,
   isLegacyRequest,
+  type McpHttpHandler,
   type ServerEventBus,
-  type ServerNotifier,
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";
+import { tenantOf } from "../auth/identity.ts";
 import type { ProtocolEra } from "../authz/policy.ts";
+import type { Operation } from "../authz/scopes.ts";
 import type { ResponseMode } from "../config/types.ts";
 import { type CancelledAnswer, planBatch } from "./batch.ts";
+import {
+  SILENT_BUS,
+  type TenantNotifier,
+  tenantNotifier,
+  tenantView,
+} from "../events/tenant_events.ts";
 import {
   type Caller,
   type McpRequest,
@@ -41,8 +59,18 @@ export interface McpEndpointOptions {
   readonly responseMode?: ResponseMode;
   /** The path-suffixed metadata URL, for the `resource_metadata` of scope challenges. */
   readonly resourceMetadataUrl?: string;
-  /** Change events for `subscriptions/listen`; default an in-process bus. */
+  /**
+   * Change events for `subscriptions/listen`, shared by every instance that
+   * serves the same data (the PostgreSQL bus); default an in-process bus.
+   * Events must be published through {@link McpEndpoint.notify}, which
+   * marks each with its tenant; unmarked events reach nobody.
+   */
   readonly bus?: ServerEventBus;
+  /**
+   * Most `subscriptions/listen` streams open at once; one more is refused
+   * with JSON-RPC error -32603, as the SDK's own guard does. Default 1024.
+   */
+  readonly maxSubscriptions?: number;
   /** Told about errors the SDK reports out of band (never changes a response). */
   readonly onError?: (error: Error) => void;
   /**
@@ -69,6 +97,12 @@ export interface McpEndpoint {
   /** Which era will serve a POST whose body is `body` (the SDK's classification). */
   eraOf(request: Request, body: unknown): Promise<ProtocolEra>;
   /**
+   * The resources of this server a `subscriptions/listen` body asks to be
+   * told about (its `resourceSubscriptions`); empty for any other body.
+   * Their read scopes are what subscribing needs.
+   */
+  subscriptionsIn(body: unknown): Operation[];
+  /**
    * Answers one POST. `body` is the already-parsed JSON-RPC message (the
    * HTTP layer parsed it); the caller reaches handlers as the SDK's
    * `authInfo`, without the raw token.
@@ -79,9 +113,16 @@ export interface McpEndpoint {
     caller: Caller,
     era: ProtocolEra,
   ): Promise<Response>;
-  /** Publishes change notifications to `subscriptions/listen` streams. */
-  readonly notify: ServerNotifier;
-  /** Ends in-flight exchanges and subscription streams. */
+  /** Publishes change notifications to one tenant's `subscriptions/listen` streams. */
+  readonly notify: TenantNotifier;
+  /** How many `subscriptions/listen` streams are open. */
+  readonly openSubscriptions: number;
+  /**
+   * Ends every subscription stream gracefully (the spec's empty
+   * `subscriptions/listen` result) and refuses new ones; other requests
+   * still in flight finish. For shutdown, so the drain need not wait for
+   * streams that never end on their own.
+   */
   close(): Promise<void>;
 }
 
@@ -102,6 +143,8 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const onError = options.onError ?? (() => {});
   const requestTimeoutMs = options.requestTimeoutMs ??
     DEFAULT_REQUEST_TIMEOUT_MS;
+  const bus = options.bus ?? new InMemoryServerEventBus(onError);
+  const maxSubscriptions = options.maxSubscriptions ?? 1024;
   const modern = createMcpHandler(factory, {
     legacy: "reject",
     // "auto" answers with one JSON body unless a handler sends a message
@@ -109,8 +152,63 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     // the same but prints a warning at every start.
     responseMode: json ? "auto" : "sse",
     onerror: onError,
-    ...(options.bus === undefined ? {} : { bus: options.bus }),
+    bus: SILENT_BUS,
   });
+  /** The handler of each open subscription stream. */
+  const listening = new Set<McpHttpHandler>();
+  let closed = false;
+
+  /**
+   * One `subscriptions/listen` request, on a handler of its own whose bus
+   * is the caller's tenant's view: the SDK validates the request, sends the
+   * acknowledgement and filters by the client's URIs as usual, but only
+   * ever sees events of this tenant.
+   */
+  async function serveListen(
+    request: Request,
+    body: unknown,
+    authInfo: AuthInfo,
+    tenant: string,
+  ): Promise<Response> {
+    const id = (body as { id?: unknown }).id;
+    if (closed || listening.size >= maxSubscriptions) {
+      onError(
+        new Error(
+          closed
+            ? "subscriptions/listen refused: shutting down"
+            : `subscriptions/listen refused: subscription limit reached (${maxSubscriptions})`,
+        ),
+      );
+      return Response.json({
+        jsonrpc: "2.0",
+        id: typeof id === "string" || typeof id === "number" ? id : null,
+        error: {
+          code: -32603,
+          message: closed
+            ? "The server is shutting down"
+            : "Subscription limit reached",
+        },
+      });
+    }
+    const handler = createMcpHandler(factory, {
+      legacy: "reject",
+      onerror: onError,
+      bus: tenantView(bus, tenant),
+    });
+    listening.add(handler);
+    const release = once(() => {
+      listening.delete(handler);
+      void handler.close().catch(onError);
+    });
+    let response: Response;
+    try {
+      response = await handler.fetch(request, { authInfo, parsedBody: body });
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return closeWhenDone(response, release);
+  }
 
   async function serveLegacy(
     request: Request,
@@ -165,12 +263,16 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     async eraOf(request, body) {
       return await isLegacyRequest(request, body) ? "legacy" : "modern";
     },
+    subscriptionsIn(body) {
+      return isListenRequest(body) ? servers.operationsIn(body) : [];
+    },
     async handle(request, body, caller, era) {
       const mcpRequest = { ...caller, operations: servers.operationsIn(body) };
       // One signal for "stop working on this": the client went away, or
       // the request ran out of time. The body is already parsed, so the
       // exchange needs no body of its own. The timer is cleared as soon as
-      // the response exists, so nothing outlives the request.
+      // the response exists (for a stream, its headers), so nothing
+      // outlives the request and a subscription stream is not cut.
       const deadline = new AbortController();
       const timer = setTimeout(() => deadline.abort(), requestTimeoutMs);
       const exchange = new Request(request.url, {
@@ -182,10 +284,15 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         if (era === "legacy") {
           return await serveLegacy(exchange, body, mcpRequest);
         }
-        const response = await modern.fetch(exchange, {
-          authInfo: requestAuthInfo(mcpRequest, resourceMetadataUrl),
-          parsedBody: body,
-        });
+        const authInfo = requestAuthInfo(mcpRequest, resourceMetadataUrl);
+        const response = isListenRequest(body)
+          ? await serveListen(
+            exchange,
+            body,
+            authInfo,
+            tenantOf(caller.identity),
+          )
+          : await modern.fetch(exchange, { authInfo, parsedBody: body });
         // The SDK answers an exchange closed before its result with 499.
         return deadline.signal.aborted && response.status === 499
           ? timedOut(requestTimeoutMs)
@@ -194,8 +301,16 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         clearTimeout(timer);
       }
     },
-    notify: modern.notify,
-    close: () => modern.close(),
+    notify: tenantNotifier(bus),
+    get openSubscriptions() {
+      return listening.size;
+    },
+    async close() {
+      closed = true;
+      const handlers = [...listening];
+      listening.clear();
+      await Promise.all(handlers.map((handler) => handler.close()));
+    },
   };
 }
 
@@ -280,6 +395,12 @@ async function withCancelled(
 
 function sseEvent(message: unknown): string {
   return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+}
+
+/** Whether `body` is one `subscriptions/listen` request (the modern era has no batches). */
+function isListenRequest(body: unknown): body is { id?: unknown } {
+  return typeof body === "object" && body !== null && !Array.isArray(body) &&
+    (body as { method?: unknown }).method === "subscriptions/listen";
 }
 
 /**

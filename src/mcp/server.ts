@@ -27,7 +27,6 @@ import {
   ResourceNotFoundError,
   ResourceTemplate,
   type ScopeChallengeHandler,
-  UriTemplate,
   type Variables,
 } from "@modelcontextprotocol/server";
 import { type Identity, tenantOf } from "../auth/identity.ts";
@@ -54,6 +53,7 @@ import {
   tooLargeMessage,
   utf8Length,
 } from "./response_budget.ts";
+import { uriTemplate } from "./_query_template.ts";
 import { precomputedSchema } from "./schema.ts";
 
 /** The name and version announced to clients. */
@@ -119,6 +119,14 @@ export interface McpServersOptions {
   readonly now?: () => number;
   /** Told about failures no operation expected; the caller only sees a generic error. */
   readonly onUnexpectedError?: (error: unknown, operation: Operation) => void;
+  /**
+   * Told when the store was unavailable for an operation (the caller sees
+   * "try again shortly"); `error.detail` says why, for the log.
+   */
+  readonly onStoreUnavailable?: (
+    error: TodoStoreError,
+    operation: Operation,
+  ) => void;
 }
 
 /**
@@ -171,6 +179,10 @@ export function createMcpServers(options: McpServersOptions): McpServers {
   const { policy, store, provider } = options;
   const now = options.now ?? Date.now;
   const onUnexpectedError = options.onUnexpectedError ?? (() => {});
+  const onStoreUnavailable = options.onStoreUnavailable ?? (() => {});
+  const storeFailed = (error: TodoStoreError, operation: Operation) => {
+    if (error.code === "unavailable") onStoreUnavailable(error, operation);
+  };
   const challenges = options.scopeDenial === "http";
   const tools = options.tools.map((tool) => ({
     tool,
@@ -186,7 +198,7 @@ export function createMcpServers(options: McpServersOptions): McpServers {
   const resources = options.resources.map((resource) => ({
     resource,
     operation: { kind: "resource", name: resource.name } as const,
-    template: resource.template ? new UriTemplate(resource.uri) : undefined,
+    template: resource.template ? uriTemplate(resource.uri) : undefined,
   }));
   const promptNames = new Set(options.prompts.map((prompt) => prompt.name));
   const toolNames = new Set(options.tools.map((tool) => tool.name));
@@ -214,6 +226,28 @@ export function createMcpServers(options: McpServersOptions): McpServers {
         return typeof uri === "string" ? resourceAt(uri) : undefined;
     }
     return undefined;
+  }
+
+  /**
+   * The resources a `subscriptions/listen` asks to be told about: hearing
+   * that a resource changed is a read of a kind, so it needs the resource's
+   * read scopes (URIs of no resource of this server are never notified).
+   */
+  function subscribedResources(message: unknown): Operation[] {
+    if (typeof message !== "object" || message === null) return [];
+    const { method, params } = message as {
+      method?: unknown;
+      params?: unknown;
+    };
+    if (method !== "subscriptions/listen") return [];
+    const uris = (params as {
+      notifications?: { resourceSubscriptions?: unknown };
+    } | undefined)?.notifications?.resourceSubscriptions;
+    if (!Array.isArray(uris)) return [];
+    return uris.flatMap((uri) => {
+      const operation = typeof uri === "string" ? resourceAt(uri) : undefined;
+      return operation === undefined ? [] : [operation];
+    });
   }
 
   function resourceAt(uri: string): Operation | undefined {
@@ -286,7 +320,10 @@ export function createMcpServers(options: McpServersOptions): McpServers {
     const server = new McpServer(SERVER_INFO, {
       capabilities: {
         tools: { listChanged: false },
-        resources: { listChanged: false },
+        // 2026-07-28: updates for URIs a client names in
+        // `subscriptions/listen`. The 2025-era leg is stateless, with no
+        // stream to deliver them on, so it does not offer resources/subscribe.
+        resources: { listChanged: false, subscribe: era === "modern" },
         prompts: { listChanged: false },
       },
       // Lists are the same for every caller; reads are the caller's own data.
@@ -329,6 +366,7 @@ export function createMcpServers(options: McpServersOptions): McpServers {
             structuredContent: result as Record<string, unknown>,
           };
         } catch (error) {
+          if (error instanceof TodoStoreError) storeFailed(error, operation);
           if (error instanceof ToolFailure || error instanceof TodoStoreError) {
             return toolError(error.message);
           }
@@ -340,7 +378,7 @@ export function createMcpServers(options: McpServersOptions): McpServers {
       });
     }
 
-    for (const { resource, operation } of resources) {
+    for (const { resource, operation, template } of resources) {
       const config = {
         title: resource.title,
         description: resource.description,
@@ -358,6 +396,7 @@ export function createMcpServers(options: McpServersOptions): McpServers {
         try {
           value = await resource.read(stringVariables(variables), context);
         } catch (error) {
+          if (error instanceof TodoStoreError) storeFailed(error, operation);
           throw unexpected(error, operation, onUnexpectedError);
         }
         if (value === undefined) throw new ResourceNotFoundError(uri.href);
@@ -367,12 +406,12 @@ export function createMcpServers(options: McpServersOptions): McpServers {
           contents: [{ uri: uri.href, mimeType: "application/json", text }],
         };
       };
-      if (resource.template) {
+      if (template !== undefined) {
         server.registerResource(
           resource.name,
           // No `list`: enumerating todos would be reading them, which needs
           // todo:read, while listing needs only a valid token.
-          new ResourceTemplate(resource.uri, { list: undefined }),
+          new ResourceTemplate(template, { list: undefined }),
           config,
           (uri, variables) => read(uri, variables),
         );
@@ -411,6 +450,7 @@ export function createMcpServers(options: McpServersOptions): McpServers {
           };
         } catch (error) {
           if (error instanceof ProtocolError) throw error;
+          if (error instanceof TodoStoreError) storeFailed(error, operation);
           throw unexpected(error, operation, onUnexpectedError);
         }
       });
@@ -424,14 +464,19 @@ export function createMcpServers(options: McpServersOptions): McpServers {
       const messages = Array.isArray(body) ? body : [body];
       const operations: Operation[] = [];
       for (const message of messages) {
-        const operation = operationOf(message);
-        if (
-          operation !== undefined &&
-          !operations.some((seen) =>
-            seen.kind === operation.kind && seen.name === operation.name
-          )
+        const found = operationOf(message);
+        for (
+          const operation of found === undefined
+            ? subscribedResources(message)
+            : [found]
         ) {
-          operations.push(operation);
+          if (
+            !operations.some((seen) =>
+              seen.kind === operation.kind && seen.name === operation.name
+            )
+          ) {
+            operations.push(operation);
+          }
         }
       }
       return operations;
@@ -476,7 +521,16 @@ function unexpected(
   report: (error: unknown, operation: Operation) => void,
 ): ProtocolError {
   if (error instanceof TodoStoreError) {
-    return new ProtocolError(ProtocolErrorCode.InvalidRequest, error.message);
+    // The store's messages are written for the caller (never a host, query
+    // or driver text). JSON-RPC 2.0 §5.1: bad arguments are -32602; an
+    // outage is the server's, -32603.
+    const code = error.code === "invalid_input" ||
+        error.code === "invalid_cursor"
+      ? ProtocolErrorCode.InvalidParams
+      : error.code === "unavailable"
+      ? ProtocolErrorCode.InternalError
+      : ProtocolErrorCode.InvalidRequest;
+    return new ProtocolError(code, error.message);
   }
   report(error, operation);
   // The SDK would send a plain Error's message to the client; this one

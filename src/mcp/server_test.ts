@@ -403,3 +403,59 @@ Deno.test("the AuthInfo handed to the SDK never carries the token", () => {
     "https://mcp.example.com/.well-known/oauth-protected-resource/mcp",
   );
 });
+
+Deno.test("a bad page is -32602 naming what is wrong; a store outage is -32603, logged with its reason", async (t) => {
+  const s = setup();
+  const cases: [string, RegExp][] = [
+    ["todo://todos?limit=0", /limit must be a whole number from 1 to 1000/],
+    ["todo://todos?cursor=nope", /cursor is not one this server issued/],
+    ["todo://todos?sort=title", /only the query parameters limit and cursor/],
+  ];
+  for (const [uri, message] of cases) {
+    await t.step(uri, async () => {
+      const { body } = await s.call("resources/read", { uri });
+      assert.equal(body.error.code, -32602);
+      assert.match(body.error.message, message);
+    });
+  }
+  await t.step("outage", async () => {
+    const unavailable: string[] = [];
+    const store = new MemoryTodoStore();
+    await store.close();
+    const servers = createMcpServers({
+      tools: TODO_TOOLS,
+      resources: TODO_RESOURCES,
+      prompts: PROMPTS,
+      policy: createScopePolicy({ requiredScopes: [] }),
+      scopeDenial: "tool",
+      store,
+      provider: "scalekit",
+      onStoreUnavailable: (error, operation) =>
+        unavailable.push(`${operation.name}: ${error.detail}`),
+    });
+    const endpoint = createMcpEndpoint({ servers });
+    for (
+      const [method, params] of [
+        ["resources/read", { uri: "todo://todos" }],
+        ["tools/call", tool("list_todos")],
+      ] as const
+    ) {
+      const init = rpcRequest("legacy", method, params);
+      const res = await endpoint.handle(
+        new Request("http://localhost:3002/mcp", init),
+        JSON.parse(init.body),
+        { identity: identity() },
+        "legacy",
+      );
+      const body = await res.json();
+      if (method === "resources/read") {
+        assert.equal(body.error.code, -32603);
+        assert.match(body.error.message, /The todo store is closed/);
+      } else {
+        assert.equal(body.result.isError, true);
+        assert.match(body.result.content[0].text, /The todo store is closed/);
+      }
+    }
+    assert.deepEqual(unavailable, ["todo_list: closed", "list_todos: closed"]);
+  });
+});

@@ -18,6 +18,10 @@ export interface OpenTodoStoreOptions {
   readonly dataDir?: string;
   /** Most todos one tenant may hold (every backend). Default 10 000. */
   readonly maxTodosPerTenant?: number;
+  /** Memory: most tenants holding todos at once. Default 10 000. */
+  readonly memoryMaxTenants?: number;
+  /** Memory: most todos of all tenants together. Default 100 000. */
+  readonly memoryMaxTodos?: number;
   /** SQLite: how long to wait for another process's write lock, in ms. Default 5000. */
   readonly busyTimeoutMs?: number;
   /** PostgreSQL: most pooled connections per instance. Default 10. */
@@ -55,6 +59,8 @@ export async function openTodoStore(
     case "memory":
       return new MemoryTodoStore({
         maxTodosPerTenant: options.maxTodosPerTenant,
+        maxTenants: options.memoryMaxTenants,
+        maxTodos: options.memoryMaxTodos,
         now: options.now,
       });
     case "sqlite":
