@@ -1,0 +1,166 @@
+// The table `deno task bench:http` prints, and the ratios it records.
+import type { WrkResult } from "./wrk.ts";
+
+/** Every round of one scenario. */
+export interface ScenarioResult {
+  readonly id: string;
+  readonly label: string;
+  readonly server: string;
+  readonly runs: readonly WrkResult[];
+}
+
+/** One ratio: throughput of `a` over `b`, and their p50 and p99 latencies. */
+export interface Ratio {
+  readonly id: string;
+  readonly label: string;
+  readonly a: string;
+  readonly b: string;
+  /** Requests per second of `a` ÷ those of `b`. */
+  readonly throughput: number;
+  /** p50 latency of `a` ÷ that of `b`. */
+  readonly p50: number;
+  /** p99 latency of `a` ÷ that of `b`. */
+  readonly p99: number;
+  /** What issue 12 asks of the throughput ratio, when it asks something. */
+  readonly target?: string;
+  /** Whether `throughput` meets `target`. */
+  readonly met?: boolean;
+}
+
+/** [id, a, b, label, minimum throughput ratio]: the comparisons that matter. */
+const RATIOS: readonly (readonly [string, string, string, string, number?])[] =
+  [
+    [
+      "vs_express",
+      "call_repeated",
+      "express_call",
+      "tools/call, one token ÷ Express reference",
+      5,
+    ],
+    [
+      "vs_none",
+      "call_repeated",
+      "call_none",
+      "tools/call, one token ÷ auth none",
+      0.9,
+    ],
+    [
+      "vs_health",
+      "call_repeated",
+      "health",
+      "tools/call, one token ÷ GET /health",
+      0.25,
+    ],
+    [
+      "fresh_vs_repeated",
+      "call_fresh",
+      "call_repeated",
+      "fresh token ÷ one token",
+    ],
+    [
+      "fresh_vs_express",
+      "call_fresh",
+      "express_fresh",
+      "fresh token ÷ Express reference, fresh token",
+    ],
+    [
+      "modern_vs_legacy",
+      "call_repeated_modern",
+      "call_repeated",
+      "2026-07-28 ÷ 2025 era",
+    ],
+    ["sse_vs_json", "call_sse", "call_repeated", "SSE ÷ JSON"],
+    ["workers_vs_one", "call_workers", "call_repeated", "N workers ÷ 1 worker"],
+    [
+      "health_vs_bare",
+      "health",
+      "bare_hono",
+      "GET /health ÷ bare Hono (connection layer, middleware, logging)",
+    ],
+    ["unauthorized_vs_health", "unauthorized", "health", "401 ÷ GET /health"],
+  ];
+
+/** The median round, by throughput. */
+export function medianRun(runs: readonly WrkResult[]): WrkResult {
+  if (runs.length === 0) throw new RangeError("No runs");
+  return [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)];
+}
+
+/** Every ratio whose two scenarios ran. */
+export function ratiosOf(results: readonly ScenarioResult[]): Ratio[] {
+  const byId = new Map(results.map((r) => [r.id, medianRun(r.runs)]));
+  const ratios: Ratio[] = [];
+  for (const [id, a, b, label, minimum] of RATIOS) {
+    const ra = byId.get(a);
+    const rb = byId.get(b);
+    if (ra === undefined || rb === undefined) continue;
+    const throughput = ra.rps / rb.rps;
+    ratios.push({
+      id,
+      label,
+      a,
+      b,
+      throughput,
+      p50: ra.latencyUs.p50 / rb.latencyUs.p50,
+      p99: ra.latencyUs.p99 / rb.latencyUs.p99,
+      ...(minimum === undefined
+        ? {}
+        : { target: `>= ${minimum}`, met: throughput >= minimum }),
+    });
+  }
+  return ratios;
+}
+
+/** The printed report: one table of scenarios, one of ratios. */
+export function formatReport(
+  results: readonly ScenarioResult[],
+  ratios: readonly Ratio[],
+  skipped: Readonly<Record<string, string>>,
+): string {
+  const express = results.find((r) => r.id === "express_call");
+  const expressRps = express ? medianRun(express.runs).rps : undefined;
+  const rows = results.map((r) => {
+    const m = medianRun(r.runs);
+    return [
+      r.id,
+      r.label,
+      m.rps.toFixed(0),
+      (m.latencyUs.p50 / 1000).toFixed(2),
+      (m.latencyUs.p99 / 1000).toFixed(2),
+      expressRps === undefined ? "" : (m.rps / expressRps).toFixed(2),
+    ];
+  });
+  for (const [id, reason] of Object.entries(skipped)) {
+    rows.push([id, `(not run: ${reason})`, "", "", "", ""]);
+  }
+  const out = [
+    table(
+      ["scenario", "what", "req/s", "p50 ms", "p99 ms", "× Express"],
+      rows,
+    ),
+    "",
+    table(
+      ["ratio", "throughput", "p50", "p99", "target"],
+      ratios.map((r) => [
+        r.label,
+        r.throughput.toFixed(2),
+        r.p50.toFixed(2),
+        r.p99.toFixed(2),
+        r.target === undefined
+          ? ""
+          : `${r.target} ${r.met ? "met" : "NOT met"}`,
+      ]),
+    ),
+  ];
+  return out.join("\n");
+}
+
+function table(head: readonly string[], rows: readonly string[][]): string {
+  const widths = head.map((h, i) =>
+    Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length))
+  );
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, i) => (cell ?? "").padEnd(widths[i])).join("  ").trimEnd();
+  return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)]
+    .join("\n");
+}
