@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatReport, medianRun, ratiosOf } from "./report.ts";
+import { bestRun, formatReport, medianRun, ratiosOf } from "./report.ts";
 import type { WrkResult } from "./wrk.ts";
 
 function run(rps: number, p50: number, p99: number): WrkResult {
@@ -13,9 +13,12 @@ function run(rps: number, p50: number, p99: number): WrkResult {
   };
 }
 
-Deno.test("medianRun() takes the median round by throughput", () => {
-  assert.equal(medianRun([run(3, 1, 1), run(1, 1, 1), run(2, 1, 1)]).rps, 2);
+Deno.test("medianRun() and bestRun() take the median and the fastest round", () => {
+  const runs = [run(3, 1, 1), run(1, 1, 1), run(2, 1, 1)];
+  assert.equal(medianRun(runs).rps, 2);
+  assert.equal(bestRun(runs).rps, 3);
   assert.throws(() => medianRun([]), RangeError);
+  assert.throws(() => bestRun([]), RangeError);
 });
 
 Deno.test("ratiosOf() compares the scenarios issue 12 names, and judges its targets", () => {
