@@ -370,6 +370,7 @@ try {
         durationS,
         connections,
         threads,
+        pid: p.server.pid,
       });
       checkStatuses(p.scenario, result);
       runs.get(p.scenario.id)!.push(result);
@@ -378,7 +379,7 @@ try {
           result.rps.toFixed(0)
         } req/s, p50 ${(result.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${
           (result.latencyUs.p99 / 1000).toFixed(2)
-        } ms${
+        } ms, server CPU ${result.cpuUsPerRequest?.toFixed(0)} µs/req${
           tokensFile === undefined
             ? ""
             : ` (${result.requests} fresh tokens in ${
@@ -443,7 +444,15 @@ function summary(runs: readonly WrkResult[], stat: "best" | "median") {
     rps: chosen.rps,
     p50Ms: chosen.latencyUs.p50 / 1000,
     p99Ms: chosen.latencyUs.p99 / 1000,
+    cpuUsPerRequest: medianOf(
+      runs.map((r) => r.cpuUsPerRequest ?? NaN).filter(Number.isFinite),
+    ),
   };
+}
+
+function medianOf(values: number[]): number | null {
+  if (values.length === 0) return null;
+  return [...values].sort((a, b) => a - b)[values.length >> 1];
 }
 
 function requestSpec(

@@ -21,6 +21,11 @@ export interface Ratio {
   readonly p50: number;
   /** p99 latency of `a` ÷ that of `b`. */
   readonly p99: number;
+  /**
+   * Server CPU per request of `a` ÷ that of `b` (medians over rounds):
+   * the steadiest figure on a shared machine. `null` without CPU figures.
+   */
+  readonly cpu: number | null;
   /** What issue 12 asks of the throughput ratio, when it asks something. */
   readonly target?: string;
   /** Whether `throughput` meets `target`. */
@@ -80,6 +85,18 @@ const RATIOS: readonly (readonly [string, string, string, string, number?])[] =
     ["unauthorized_vs_health", "unauthorized", "health", "401 ÷ GET /health"],
   ];
 
+/** Median server CPU µs per request over a scenario's rounds, or null. */
+export function cpuOf(
+  results: readonly ScenarioResult[],
+  id: string,
+): number | null {
+  const values = results.find((r) => r.id === id)?.runs
+    .map((r) => r.cpuUsPerRequest)
+    .filter((v): v is number => v !== undefined && Number.isFinite(v)) ?? [];
+  if (values.length === 0) return null;
+  return [...values].sort((x, y) => x - y)[values.length >> 1];
+}
+
 /** The median round, by throughput. */
 export function medianRun(runs: readonly WrkResult[]): WrkResult {
   if (runs.length === 0) throw new RangeError("No runs");
@@ -122,6 +139,9 @@ export function ratiosOf(
       throughput,
       p50: ra.latencyUs.p50 / rb.latencyUs.p50,
       p99: ra.latencyUs.p99 / rb.latencyUs.p99,
+      cpu: cpuOf(results, a) !== null && cpuOf(results, b) !== null
+        ? cpuOf(results, a)! / cpuOf(results, b)!
+        : null,
       ...(minimum === undefined
         ? {}
         : { target: `>= ${minimum}`, met: throughput >= minimum }),
@@ -147,25 +167,35 @@ export function formatReport(
       m.rps.toFixed(0),
       (m.latencyUs.p50 / 1000).toFixed(2),
       (m.latencyUs.p99 / 1000).toFixed(2),
+      cpuOf(results, r.id)?.toFixed(0) ?? "",
       expressRps === undefined ? "" : (m.rps / expressRps).toFixed(2),
     ];
   });
   for (const [id, reason] of Object.entries(skipped)) {
-    rows.push([id, `(not run: ${reason})`, "", "", "", ""]);
+    rows.push([id, `(not run: ${reason})`, "", "", "", "", ""]);
   }
   const out = [
     table(
-      ["scenario", "what", "req/s", "p50 ms", "p99 ms", "× Express"],
+      [
+        "scenario",
+        "what",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "CPU µs/req",
+        "× Express",
+      ],
       rows,
     ),
     "",
     table(
-      ["ratio", "throughput", "p50", "p99", "target"],
+      ["ratio", "throughput", "p50", "p99", "CPU/req", "target"],
       ratios.map((r) => [
         r.label,
         r.throughput.toFixed(2),
         r.p50.toFixed(2),
         r.p99.toFixed(2),
+        r.cpu === null ? "" : r.cpu.toFixed(2),
         r.target === undefined
           ? ""
           : `${r.target} ${r.met ? "met" : "NOT met"}`,

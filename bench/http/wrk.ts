@@ -15,6 +15,11 @@ export interface WrkOptions {
   readonly connections: number;
   /** wrk threads. */
   readonly threads: number;
+  /**
+   * The server's process id: its CPU time (every thread) is read before and
+   * after, for {@link WrkResult.cpuUsPerRequest}.
+   */
+  readonly pid?: number;
 }
 
 /** What one wrk run measured. */
@@ -32,6 +37,12 @@ export interface WrkResult {
     readonly status: number;
     readonly timeout: number;
   };
+  /**
+   * The server's CPU time per request, in µs (user + system, all threads),
+   * when its pid was given: unlike throughput, barely moved by other load
+   * on a shared machine.
+   */
+  readonly cpuUsPerRequest?: number;
   /** Latency, in microseconds. */
   readonly latencyUs: {
     readonly mean: number;
@@ -66,6 +77,9 @@ export async function runWrk(options: WrkOptions): Promise<WrkResult> {
     stderr: "piped",
   });
   let output: Deno.CommandOutput;
+  const cpuBefore = options.pid === undefined
+    ? undefined
+    : await cpuTimeUs(options.pid);
   try {
     output = await command.output();
   } catch (error) {
@@ -84,7 +98,13 @@ export async function runWrk(options: WrkOptions): Promise<WrkResult> {
     );
   }
   const raw = JSON.parse(line.slice("BENCH_RESULT ".length));
+  const cpuAfter = options.pid === undefined
+    ? undefined
+    : await cpuTimeUs(options.pid);
   return {
+    ...(cpuBefore === undefined || cpuAfter === undefined || raw.requests === 0
+      ? {}
+      : { cpuUsPerRequest: (cpuAfter - cpuBefore) / raw.requests }),
     requests: raw.requests,
     durationUs: raw.duration_us,
     rps: raw.requests / (raw.duration_us / 1e6),
@@ -92,4 +112,30 @@ export async function runWrk(options: WrkOptions): Promise<WrkResult> {
     errors: raw.errors,
     latencyUs: raw.latency_us,
   };
+}
+
+let ticksPerSecond: number | undefined;
+
+/**
+ * CPU time a process has used, in µs: utime + stime from /proc/<pid>/stat
+ * (read with `cat`: Deno wants --allow-all to read /proc itself).
+ */
+export async function cpuTimeUs(pid: number): Promise<number | undefined> {
+  ticksPerSecond ??= Number(await text("getconf", ["CLK_TCK"])) || 100;
+  const stat = await text("cat", [`/proc/${pid}/stat`]);
+  // The command name may hold spaces; fields count from after its ")".
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) return undefined;
+  return (utime + stime) * 1e6 / ticksPerSecond;
+}
+
+async function text(command: string, args: string[]): Promise<string> {
+  const { stdout } = await new Deno.Command(command, {
+    args,
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return new TextDecoder().decode(stdout).trim();
 }

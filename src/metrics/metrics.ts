@@ -138,21 +138,43 @@ export interface RequestLabels {
   readonly status: string;
 }
 
+/** Most distinct route labels kept when no route list is given. */
+export const MAX_ROUTE_LABELS = 64;
+
 /**
- * The labels of a request, bounded: the route must be one of `routes`
- * (the app's patterns), the method one the server knows, the status a
- * three-digit code.
+ * Bounds the route label. With `routes` (the app's patterns), only those
+ * are kept. Without, the first {@link MAX_ROUTE_LABELS} distinct values
+ * are: the middleware reports Hono's matched route pattern, which is
+ * bounded by the app's routes already, and this is the backstop.
+ * Anything else is {@link UNMATCHED_ROUTE}.
+ */
+export function routeLabeler(
+  routes?: Iterable<string>,
+): (route: string) => string {
+  const known = new Set(routes ?? []);
+  const fixed = routes !== undefined;
+  return (route) => {
+    if (known.has(route)) return route;
+    if (fixed || known.size >= MAX_ROUTE_LABELS) return UNMATCHED_ROUTE;
+    known.add(route);
+    return route;
+  };
+}
+
+/**
+ * The labels of a request, bounded: the route as `route` allows it, the
+ * method one the server knows, the status a three-digit code.
  */
 export function requestLabels(
   record: RequestRecord,
-  routes: ReadonlySet<string>,
+  route: (route: string) => string,
 ): RequestLabels {
   const status = Number.isInteger(record.status) && record.status >= 100 &&
       record.status <= 599
     ? String(record.status)
     : "other";
   return {
-    route: routes.has(record.route) ? record.route : UNMATCHED_ROUTE,
+    route: route(record.route),
     method: METHODS.has(record.method) ? record.method : "other",
     status,
   };

@@ -20,13 +20,14 @@ import {
   authKindLabel,
   LATENCY_BUCKETS_SECONDS,
   requestLabels,
+  routeLabeler,
   type ServerMetrics,
 } from "./metrics.ts";
 
 /** Options for {@link createOtelMetrics}. */
 export interface OtelMetricsOptions {
-  /** The app's route patterns; any other path is recorded as `unmatched`. */
-  readonly routes: Iterable<string>;
+  /** The app's route patterns; any other is `unmatched`. Default: see `routeLabeler`. */
+  readonly routes?: Iterable<string>;
   /** The meter. Default the global provider's meter `mcp-scalekit`. */
   readonly meter?: Meter;
 }
@@ -40,9 +41,11 @@ export interface OtelMetricsOptions {
  * const metrics = createOtelMetrics({ routes: ["/mcp", "/health"] });
  * ```
  */
-export function createOtelMetrics(options: OtelMetricsOptions): ServerMetrics {
+export function createOtelMetrics(
+  options: OtelMetricsOptions = {},
+): ServerMetrics {
   const meter = options.meter ?? otelMetrics.getMeter("mcp-scalekit");
-  const routes = new Set(options.routes);
+  const route = routeLabeler(options.routes);
   const requests = meter.createCounter("mcp.http.requests", {
     description: "HTTP requests answered, by route pattern, method and status",
   });
@@ -88,7 +91,7 @@ export function createOtelMetrics(options: OtelMetricsOptions): ServerMetrics {
 
   return {
     request(record) {
-      const labels = requestLabels(record, routes);
+      const labels = requestLabels(record, route);
       requests.add(1, { ...labels });
       latency.record(record.durationSeconds, {
         route: labels.route,

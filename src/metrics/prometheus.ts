@@ -22,6 +22,7 @@ import {
   authKindLabel,
   LATENCY_BUCKETS_SECONDS,
   requestLabels,
+  routeLabeler,
   type ServerMetrics,
 } from "./metrics.ts";
 
@@ -29,10 +30,10 @@ import {
 export interface PrometheusMetricsOptions {
   /**
    * The app's route patterns (`/mcp`, `/health`, …): a request on any
-   * other path is recorded as `unmatched`, so paths a client makes up
-   * never become series.
+   * other is recorded as `unmatched`. Default: the first 64 distinct
+   * patterns the middleware reports (see `routeLabeler`).
    */
-  readonly routes: Iterable<string>;
+  readonly routes?: Iterable<string>;
   /** Where the series live. Default a fresh registry. */
   readonly registry?: Registry;
 }
@@ -54,10 +55,10 @@ export interface PrometheusMetrics extends ServerMetrics {
  * ```
  */
 export function createPrometheusMetrics(
-  options: PrometheusMetricsOptions,
+  options: PrometheusMetricsOptions = {},
 ): PrometheusMetrics {
   const registry = options.registry ?? new Registry();
-  const routes = new Set(options.routes);
+  const route = routeLabeler(options.routes);
   const registers = [registry];
   const requests = new Counter({
     name: "mcp_http_requests_total",
@@ -130,7 +131,7 @@ export function createPrometheusMetrics(
   return {
     registry,
     request(record) {
-      const labels = requestLabels(record, routes);
+      const labels = requestLabels(record, route);
       requests.inc(labels);
       latency.observe(
         { route: labels.route, method: labels.method },

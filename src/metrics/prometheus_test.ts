@@ -137,6 +137,53 @@ Deno.test("createPrometheusMetrics() keeps every label in a closed set", async (
   assert.doesNotMatch(text, /made_up|BREW|\/etc/);
 });
 
+Deno.test("createPrometheusMetrics() without a route list keeps at most 64 distinct routes", async () => {
+  const metrics = createPrometheusMetrics();
+  for (let i = 0; i < 100; i++) {
+    metrics.request({
+      route: `/r${i}`,
+      method: "GET",
+      status: 200,
+      durationSeconds: 0,
+    });
+  }
+  metrics.request({
+    route: "/r1",
+    method: "GET",
+    status: 200,
+    durationSeconds: 0,
+  });
+  const text = await metrics.registry.metrics();
+  assert.equal(
+    valueOf(
+      text,
+      'mcp_http_requests_total{route="/r1",method="GET",status="200"}',
+    ),
+    2,
+  );
+  assert.equal(
+    valueOf(
+      text,
+      'mcp_http_requests_total{route="/r63",method="GET",status="200"}',
+    ),
+    1,
+  );
+  assert.equal(
+    valueOf(
+      text,
+      'mcp_http_requests_total{route="/r64",method="GET",status="200"}',
+    ),
+    undefined,
+  );
+  assert.equal(
+    valueOf(
+      text,
+      'mcp_http_requests_total{route="unmatched",method="GET",status="200"}',
+    ),
+    36,
+  );
+});
+
 Deno.test("createPrometheusMetrics() counts auth decisions and key-set fetches", async () => {
   const metrics = createPrometheusMetrics({ routes: ROUTES });
   metrics.auth("accepted");
