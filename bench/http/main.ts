@@ -99,6 +99,7 @@ type ServerKind =
   | "ours_none"
   | "ours_sse"
   | "ours_workers"
+  | "ours_unguarded"
   | "express";
 
 const legacyCall = rpcRequest("legacy", "tools/call", {
@@ -137,6 +138,16 @@ const SCENARIOS: readonly Scenario[] = [
     expect: 200,
   },
   {
+    id: "health_unguarded",
+    label: "GET /health, without the connection layer",
+    server: "ours_unguarded",
+    method: "GET",
+    path: "/health",
+    headers: {},
+    tokens: "none",
+    expect: 200,
+  },
+  {
     id: "unauthorized",
     label: "POST /mcp without a token: 401",
     server: "ours",
@@ -151,6 +162,17 @@ const SCENARIOS: readonly Scenario[] = [
     id: "call_repeated",
     label: `tools/call ${TOOL}, one token (2025 era)`,
     server: "ours",
+    method: "POST",
+    path: "/mcp",
+    headers: LEGACY_HEADERS,
+    body: legacyCall.body,
+    tokens: "one",
+    expect: 200,
+  },
+  {
+    id: "call_repeated_unguarded",
+    label: `tools/call ${TOOL}, one token, without the connection layer`,
+    server: "ours_unguarded",
     method: "POST",
     path: "/mcp",
     headers: LEGACY_HEADERS,
@@ -276,6 +298,11 @@ try {
         break;
       case "ours":
         running = await startServer(port, baseEnv);
+        break;
+      case "ours_unguarded":
+        running = await startServer(port, baseEnv, {
+          script: "bench/http/unguarded_server.ts",
+        });
         break;
       case "ours_none":
         running = await startServer(port, { FASTMCP_SERVER_AUTH: "none" });

@@ -83,6 +83,18 @@ const RATIOS: readonly (readonly [string, string, string, string, number?])[] =
       "GET /health ÷ bare Hono (connection layer, middleware, logging)",
     ],
     ["unauthorized_vs_health", "unauthorized", "health", "401 ÷ GET /health"],
+    [
+      "layer_health",
+      "health",
+      "health_unguarded",
+      "connection layer: GET /health ÷ without it",
+    ],
+    [
+      "layer_call",
+      "call_repeated",
+      "call_repeated_unguarded",
+      "connection layer: tools/call ÷ without it",
+    ],
   ];
 
 /** Median server CPU µs per request over a scenario's rounds, or null. */

@@ -15,8 +15,6 @@ const app = createApp({ config, store: new MemoryTodoStore(), logger });
 const server = Deno.serve({
   hostname: config.host,
   port: config.port,
-  // Several isolates may serve one port (the workers experiment).
-  reusePort: Deno.env.get("BENCH_REUSE_PORT") === "1",
   onListen: () => {},
 }, (request) => app.fetch(request));
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
