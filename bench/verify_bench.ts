@@ -6,7 +6,7 @@
 import { jwtVerify } from "jose";
 import { startMockIssuer } from "../conformance/issuer/mod.ts";
 import { createRemoteKeySet } from "../src/auth/jwks.ts";
-import { nodeJwtVerify } from "../src/auth/node_jwt_verify.ts";
+import { nodeJwtVerify } from "./node_jwt_verify.ts";
 import { withTokenCache } from "../src/auth/token_cache.ts";
 import { createTokenVerifier } from "../src/auth/verify.ts";
 

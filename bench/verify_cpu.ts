@@ -8,7 +8,7 @@ import process from "node:process";
 import { jwtVerify } from "jose";
 import { startMockIssuer } from "../conformance/issuer/mod.ts";
 import { createRemoteKeySet } from "../src/auth/jwks.ts";
-import { nodeJwtVerify } from "../src/auth/node_jwt_verify.ts";
+import { nodeJwtVerify } from "./node_jwt_verify.ts";
 
 const N = Number(Deno.args[0] ?? 2000);
 const ROUNDS = Number(Deno.args[1] ?? 4);

@@ -100,6 +100,7 @@ type ServerKind =
   | "ours_sse"
   | "ours_workers"
   | "ours_unguarded"
+  | "ours_cached"
   | "express";
 
 const legacyCall = rpcRequest("legacy", "tools/call", {
@@ -203,6 +204,29 @@ const SCENARIOS: readonly Scenario[] = [
     expect: 200,
   },
   {
+    id: "call_repeated_cached",
+    label: `tools/call ${TOOL}, one token, token cache (phase 2)`,
+    server: "ours_cached",
+    method: "POST",
+    path: "/mcp",
+    headers: LEGACY_HEADERS,
+    body: legacyCall.body,
+    tokens: "one",
+    expect: 200,
+  },
+  {
+    id: "call_fresh_cached",
+    label:
+      `tools/call ${TOOL}, a fresh token per request, token cache (phase 2)`,
+    server: "ours_cached",
+    method: "POST",
+    path: "/mcp",
+    headers: LEGACY_HEADERS,
+    body: legacyCall.body,
+    tokens: "pool",
+    expect: 200,
+  },
+  {
     id: "call_none",
     label: `tools/call ${TOOL}, auth none`,
     server: "ours_none",
@@ -298,6 +322,11 @@ try {
         break;
       case "ours":
         running = await startServer(port, baseEnv);
+        break;
+      case "ours_cached":
+        running = await startServer(port, baseEnv, {
+          script: "bench/http/cached_server.ts",
+        });
         break;
       case "ours_unguarded":
         running = await startServer(port, baseEnv, {

@@ -9,11 +9,8 @@ import {
   type JWTVerifyOptions,
   SignJWT,
 } from "jose";
-import {
-  BAD_TOKEN_KINDS,
-  startMockIssuer,
-} from "../../conformance/issuer/mod.ts";
-import { createRemoteKeySet } from "./jwks.ts";
+import { BAD_TOKEN_KINDS, startMockIssuer } from "../conformance/issuer/mod.ts";
+import { createRemoteKeySet } from "../src/auth/jwks.ts";
 import { nodeJwtVerify } from "./node_jwt_verify.ts";
 
 function b64(data: string | Uint8Array): string {
