@@ -452,7 +452,7 @@ try {
     runs: runs.get(scenario.id)!,
   }));
 
-  const ratios = ratiosOf(results, stat);
+  const ratios = ratiosOf(results);
   console.log(formatReport(results, ratios, skipped, stat));
   const record = {
     date: new Date().toISOString(),

@@ -21,10 +21,7 @@ export interface Ratio {
   readonly p50: number;
   /** p99 latency of `a` ÷ that of `b`. */
   readonly p99: number;
-  /**
-   * Server CPU per request of `a` ÷ that of `b` (medians over rounds):
-   * the steadiest figure on a shared machine. `null` without CPU figures.
-   */
+  /** Server CPU per request of `a` ÷ that of `b`; `null` without CPU figures. */
   readonly cpu: number | null;
   /** What issue 12 asks of the throughput ratio, when it asks something. */
   readonly target?: string;
@@ -131,35 +128,54 @@ function pick(runs: readonly WrkResult[], stat: RoundStatistic): WrkResult {
   return stat === "best" ? bestRun(runs) : medianRun(runs);
 }
 
-/** Every ratio whose two scenarios ran. */
-export function ratiosOf(
-  results: readonly ScenarioResult[],
-  stat: RoundStatistic = "best",
-): Ratio[] {
-  const byId = new Map(results.map((r) => [r.id, pick(r.runs, stat)]));
+/**
+ * Every ratio whose two scenarios ran. Each is the median over rounds of
+ * the ratio within a round (round i of `a` against round i of `b`, which
+ * ran minutes apart at most, under much the same load from elsewhere):
+ * steadier on a shared machine than a ratio of two summaries.
+ */
+export function ratiosOf(results: readonly ScenarioResult[]): Ratio[] {
+  const byId = new Map(results.map((r) => [r.id, r.runs]));
   const ratios: Ratio[] = [];
   for (const [id, a, b, label, minimum] of RATIOS) {
     const ra = byId.get(a);
     const rb = byId.get(b);
     if (ra === undefined || rb === undefined) continue;
-    const throughput = ra.rps / rb.rps;
+    const rounds = Math.min(ra.length, rb.length);
+    if (rounds === 0) continue;
+    const paired = (value: (run: WrkResult) => number | undefined) => {
+      const values: number[] = [];
+      for (let i = 0; i < rounds; i++) {
+        const x = value(ra[i]);
+        const y = value(rb[i]);
+        if (x !== undefined && y !== undefined && y > 0) values.push(x / y);
+      }
+      return values.length === 0 ? null : median(values);
+    };
+    const throughput = paired((r) => r.rps)!;
     ratios.push({
       id,
       label,
       a,
       b,
       throughput,
-      p50: ra.latencyUs.p50 / rb.latencyUs.p50,
-      p99: ra.latencyUs.p99 / rb.latencyUs.p99,
-      cpu: cpuOf(results, a) !== null && cpuOf(results, b) !== null
-        ? cpuOf(results, a)! / cpuOf(results, b)!
-        : null,
+      p50: paired((r) => r.latencyUs.p50)!,
+      p99: paired((r) => r.latencyUs.p99)!,
+      cpu: paired((r) => r.cpuUsPerRequest),
       ...(minimum === undefined
         ? {}
         : { target: `>= ${minimum}`, met: throughput >= minimum }),
     });
   }
   return ratios;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? sorted[mid]
+    : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** The printed report: one table of scenarios, one of ratios. */

@@ -21,6 +21,40 @@ Deno.test("medianRun() and bestRun() take the median and the fastest round", () 
   assert.throws(() => bestRun([]), RangeError);
 });
 
+Deno.test("ratiosOf() takes the median of the ratios within each round", () => {
+  const [ratio] = ratiosOf([
+    {
+      id: "call_repeated",
+      label: "",
+      server: "ours",
+      runs: [run(600, 1, 1), run(300, 1, 1), run(900, 1, 1)],
+    },
+    {
+      id: "express_call",
+      label: "",
+      server: "express",
+      runs: [run(100, 1, 1), run(200, 1, 1), run(100, 1, 1)],
+    },
+  ]);
+  // Rounds: 6, 1.5 and 9; a ratio of the best rounds would say 4.5.
+  assert.equal(ratio.throughput, 6);
+  const [even] = ratiosOf([
+    {
+      id: "call_repeated",
+      label: "",
+      server: "",
+      runs: [run(2, 1, 1), run(4, 1, 1)],
+    },
+    {
+      id: "express_call",
+      label: "",
+      server: "",
+      runs: [run(1, 1, 1), run(1, 1, 1)],
+    },
+  ]);
+  assert.equal(even.throughput, 3);
+});
+
 Deno.test("ratiosOf() compares the scenarios issue 12 names, and judges its targets", () => {
   const ratios = ratiosOf([
     {
