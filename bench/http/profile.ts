@@ -354,6 +354,7 @@ try {
         },
         ...analysis,
         memory,
+        rssMiBPerSecond: rss.map(mib),
       },
       null,
       2,
