@@ -372,7 +372,8 @@ try {
       requestFile,
       requestSpec(scenario.method, scenario.path, headers, scenario.body),
     );
-    // The pool's requests carry their own Authorization (report.lua).
+    // Requests with a token carry it in report.lua's own Authorization
+    // header, the same for one token and for the pool.
     const poolRequestFile = `${work}/${scenario.id}.pool.req`;
     await Deno.writeTextFile(
       poolRequestFile,
@@ -410,7 +411,10 @@ try {
       if (warmupS > 0) {
         await runWrk({
           url: p.server.url,
-          requestFile: p.requestFile,
+          requestFile: p.scenario.tokens === "none"
+            ? p.requestFile
+            : p.poolRequestFile,
+          token: p.scenario.tokens === "none" ? undefined : pool.repeated,
           durationS: warmupS,
           connections,
           threads,
@@ -419,10 +423,11 @@ try {
       const tokensFile = p.tokenFiles[round];
       const result = await runWrk({
         url: p.server.url,
-        requestFile: tokensFile === undefined
+        requestFile: p.scenario.tokens === "none"
           ? p.requestFile
           : p.poolRequestFile,
         tokensFile,
+        token: p.scenario.tokens === "one" ? pool.repeated : undefined,
         durationS,
         connections,
         threads,

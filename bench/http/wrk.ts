@@ -9,6 +9,8 @@ export interface WrkOptions {
   readonly requestFile: string;
   /** A pool of tokens, one a line: each request takes the next. */
   readonly tokensFile?: string;
+  /** One token every request carries (in the header the pool's use). */
+  readonly token?: string;
   /** How long to run, in seconds (less if the pool runs out). */
   readonly durationS: number;
   /** Open connections. */
@@ -71,6 +73,7 @@ export async function runWrk(options: WrkOptions): Promise<WrkResult> {
     env: {
       BENCH_REQUEST: options.requestFile,
       BENCH_TOKENS: options.tokensFile ?? "",
+      BENCH_TOKEN: options.token ?? "",
       BENCH_THREADS: String(options.threads),
     },
     stdout: "piped",
