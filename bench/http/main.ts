@@ -6,7 +6,7 @@
 //
 //   deno task bench:http [--duration 10] [--warmup 2] [--connections 10]
 //     [--rounds 1] [--pool 20000] [--workers auto] [--only a,b] [--json FILE]
-//     [--stat best|median]
+//     [--stat best|median] [--seed 1]
 //
 // Each row is summarised by its best round (--stat best, the default: on a
 // shared machine other work only ever slows a round down) or its median.
@@ -47,6 +47,7 @@ const args = parseArgs({
     only: { type: "string" },
     json: { type: "string", default: "bench/results/http-latest.json" },
     stat: { type: "string", default: "best" },
+    seed: { type: "string", default: "1" },
   },
 });
 const durationS = positive("duration");
@@ -60,6 +61,7 @@ const workers = args.values.workers === "auto"
   : positive("workers");
 const only = args.values.only?.split(",").map((id) => id.trim());
 const stat = args.values.stat === "median" ? "median" : "best";
+const seed = Number(args.values.seed) >>> 0;
 
 function positive(name: keyof typeof args.values): number {
   const value = Number(args.values[name]);
@@ -406,8 +408,12 @@ try {
   }
 
   const runs = new Map<string, WrkResult[]>(selected.map((s) => [s.id, []]));
+  // Each round runs the scenarios in a new order: what ran just before
+  // (a 401 flood's closed connections, another server's GC) would otherwise
+  // always land on the same scenario.
+  const random = seededRandom(seed);
   for (let round = 0; round < rounds; round++) {
-    for (const p of prepared) {
+    for (const p of shuffled(prepared, random)) {
       if (warmupS > 0) {
         await runWrk({
           url: p.server.url,
@@ -476,6 +482,7 @@ try {
       threads,
       rounds,
       stat,
+      seed,
       poolSize,
       workers: workersExist ? workers : null,
     },
@@ -514,6 +521,27 @@ function summary(runs: readonly WrkResult[], stat: "best" | "median") {
 function medianOf(values: number[]): number | null {
   if (values.length === 0) return null;
   return [...values].sort((a, b) => a - b)[values.length >> 1];
+}
+
+/** A small deterministic generator (mulberry32), so an order can be rerun. */
+function seededRandom(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
 }
 
 function requestSpec(
