@@ -4,11 +4,14 @@
  * here (not in src/) with its tests so the comparison can be rerun
  * (`deno run -A bench/verify_cpu.ts`, `deno task bench`).
  *
- * Measured on Deno 2.9.6 (2 shared cores): in-process, node:crypto costs
- * 13–22% less CPU per verification one at a time, but in the server under
- * a fresh-token flood (`bench:http`, server CPU per request, same run) it
- * cost about 24% more than jose with WebCrypto, whose verify is an async
- * op that overlaps other work. So the server keeps jose and WebCrypto.
+ * Measured on Deno 2.9.6 (2 shared cores, 2026-11-28): in-process
+ * (`bench/verify_cpu.ts`), node:crypto costs 10–22% less CPU per
+ * verification; but in the server, under a `tools/call` flood on loopback
+ * (`bench:http`, 8 shuffled rounds, the server patched to use this
+ * function), it cost 3–4% more CPU per request and served 6–7% fewer
+ * requests than jose with WebCrypto, fresh token or repeated (paired
+ * medians). No gain where it matters, so the server keeps jose and
+ * WebCrypto.
  *
  * Only the common case takes the fast path: a compact JWS whose protected
  * header parses, names an `RS256`/`RS384`/`RS512` algorithm the caller
