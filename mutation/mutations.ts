@@ -32,6 +32,7 @@ const T = {
   challenge: ["src/auth/challenge_test.ts"],
   verify: ["src/auth/verify_test.ts"],
   jwks: ["src/auth/jwks_test.ts", "src/auth/verify_test.ts"],
+  cache: ["src/auth/token_cache_test.ts", "src/http/verifier_test.ts"],
   authz: ["src/authz/"],
   app: ["src/http/app_test.ts"],
   origin: ["src/http/origin_test.ts", "src/http/app_test.ts"],
@@ -69,6 +70,8 @@ function m(
 const BEARER = "src/auth/bearer.ts";
 const VERIFY = "src/auth/verify.ts";
 const JWKS = "src/auth/jwks.ts";
+const TOKEN_CACHE = "src/auth/token_cache.ts";
+const VERIFIER = "src/http/verifier.ts";
 const CHALLENGE = "src/auth/challenge.ts";
 const POLICY = "src/authz/policy.ts";
 const SCOPES = "src/authz/scopes.ts";
@@ -249,6 +252,64 @@ export const MUTATIONS: readonly Mutation[] = [
     "  if (error instanceof errors.JOSEError || error instanceof DOMException) {",
     "  if (false) {",
     T.jwks,
+  ),
+
+  // The verified-token cache (issue 12): it must never change an answer.
+  m(
+    "cache: exp not checked again on a hit",
+    TOKEN_CACHE,
+    "        entry.identity.expiresAt > seconds - leeway &&",
+    "        true &&",
+    T.cache,
+  ),
+  m(
+    "cache: nbf not checked again on a hit",
+    TOKEN_CACHE,
+    "          entry.notBefore <= seconds + leeway);",
+    "          true);",
+    T.cache,
+  ),
+  m(
+    "cache: no cap on an entry's life",
+    TOKEN_CACHE,
+    "      const valid = at < entry.capAt &&",
+    "      const valid = true &&",
+    T.cache,
+  ),
+  m(
+    "cache: a key leaving the JWKS keeps its entries",
+    TOKEN_CACHE,
+    "        if (entry.kid === undefined || !kept.has(entry.kid)) {",
+    "        if (false) {",
+    T.cache,
+  ),
+  m(
+    "cache: a verification that began before a rotation is stored under the old key",
+    TOKEN_CACHE,
+    "        published !== undefined &&\n",
+    "        false &&\n",
+    T.cache,
+  ),
+  m(
+    "cache: tokens of any size are cached",
+    TOKEN_CACHE,
+    "token.length <= settings.maxTokenBytes",
+    "token.length >= 0",
+    T.cache,
+  ),
+  m(
+    "jwks: the token cache never hears of a new key set",
+    JWKS,
+    "      options.onKeySet?.(kidsOf(keySet));",
+    "      void kidsOf;",
+    [...T.jwks, ...T.cache],
+  ),
+  m(
+    "cache: MCP_TOKEN_CACHE_TTL_SECONDS ignored",
+    VERIFIER,
+    "    maxTtlMs: config.tokenCacheTtlMs,",
+    "",
+    T.cache,
   ),
 
   // Challenges (RFC 6750 §3, RFC 9728 §5.1).
