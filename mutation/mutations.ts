@@ -460,8 +460,8 @@ export const MUTATIONS: readonly Mutation[] = [
   m(
     "origin: no Origin check at all",
     ORIGIN,
-    "if (origin !== undefined && !isAllowedOrigin(origin, allowed)) {",
-    "if (false) {",
+    "    if (!isAllowedOrigin(origin, allowed)) {",
+    "    if (false) {",
     T.origin,
   ),
   m(
@@ -506,6 +506,13 @@ export const MUTATIONS: readonly Mutation[] = [
     '  "WWW-Authenticate",\n  "Mcp-Session-Id",',
     '  "Mcp-Session-Id",',
     T.origin,
+  ),
+  m(
+    "host: once one Host is accepted, any passes",
+    "src/http/host.ts",
+    "if (host !== undefined && host === accepted)",
+    "if (accepted !== undefined)",
+    T.host,
   ),
   m(
     "host: any host that parses passes",

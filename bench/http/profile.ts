@@ -8,7 +8,8 @@
 // a JSON summary.
 //
 //   deno task profile [--duration 15] [--connections 10] [--tokens one|fresh]
-//     [--auth scalekit|none] [--unguarded] [--out bench/results/profile]
+//     [--auth scalekit|none] [--unguarded] [--request call|health]
+//     [--out bench/results/profile]
 import { parseArgs } from "node:util";
 import { rpcRequest } from "../../fixtures/harness.ts";
 import { loadTokenPool } from "./token_pool.ts";
@@ -23,6 +24,8 @@ const args = parseArgs({
     tokens: { type: "string", default: "one" },
     auth: { type: "string", default: "scalekit" },
     unguarded: { type: "boolean", default: false },
+    // `health`: profile `GET /health` (same middleware, no MCP, no token).
+    request: { type: "string", default: "call" },
     interval: { type: "string", default: "200" },
     out: { type: "string", default: "bench/results/profile" },
   },
@@ -239,9 +242,12 @@ try {
     ...call.headers,
     "mcp-protocol-version": "2025-11-25",
   };
+  const health = args.values.request === "health";
   const lines = (h: Record<string, string>) =>
-    ["POST", "/mcp", ...Object.entries(h).map(([k, v]) => `${k}: ${v}`)]
-      .join("\n") + `\n\n${call.body}`;
+    health
+      ? "GET\n/health\n\n"
+      : ["POST", "/mcp", ...Object.entries(h).map(([k, v]) => `${k}: ${v}`)]
+        .join("\n") + `\n\n${call.body}`;
   const requestFile = `${work}/call.req`;
   await Deno.writeTextFile(
     requestFile,
@@ -285,6 +291,13 @@ try {
   const { profile } = await inspector.send<{ profile: Profile }>(
     "Profiler.stop",
   );
+  // wrk counts answers outside 2xx/3xx: a profile of 429s or 401s is not
+  // a profile of the request it claims to be.
+  if (flood.errors.status > 0 || flood.errors.timeout > 0) {
+    throw new Error(
+      `${flood.errors.status} answers were not 2xx, ${flood.errors.timeout} timed out`,
+    );
+  }
   clearInterval(sampler);
   const heapAfterLoad = await inspector.send<Heap>("Runtime.getHeapUsage");
   await inspector.send("HeapProfiler.collectGarbage");
