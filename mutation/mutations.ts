@@ -312,6 +312,16 @@ export const MUTATIONS: readonly Mutation[] = [
     T.cache,
   ),
 
+  // Per-request servers (issue 12): a request of nothing but tool calls
+  // gets a server with only those tools; anything else gets them all.
+  m(
+    "mcp: a batch with other messages gets a server with only its called tools",
+    "src/mcp/server.ts",
+    "          return undefined;\n        }\n        names.add(operation.name);",
+    "          continue;\n        }\n        names.add(operation.name);",
+    T.mcp,
+  ),
+
   // Challenges (RFC 6750 §3, RFC 9728 §5.1).
   m(
     "challenge: a request without a token gets error=invalid_token",

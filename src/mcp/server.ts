@@ -97,6 +97,12 @@ export interface McpRequest extends Caller {
    * batch) asks for, from {@link McpServers.operationsIn}.
    */
   readonly operations: readonly Operation[];
+  /**
+   * When the message (or batch) is nothing but calls of these tools, from
+   * {@link McpServers.toolCallsOnly}: the server built for it registers
+   * only them. Absent, it registers everything.
+   */
+  readonly toolCallsOnly?: ReadonlySet<string>;
 }
 
 /** Options for {@link createMcpServers}. */
@@ -169,6 +175,14 @@ export interface McpServers {
    * other methods are left out (the SDK answers those itself).
    */
   operationsIn(body: unknown): Operation[];
+  /**
+   * The names of the tools a message or batch calls, when it holds nothing
+   * else (every message a `tools/call` of one of this server's tools);
+   * otherwise `undefined`. A server built for such a request needs no other
+   * registration, and registering ten tools, the resources and the prompt
+   * for each `tools/call` was most of building it.
+   */
+  toolCallsOnly(body: unknown): ReadonlySet<string> | undefined;
 }
 
 /**
@@ -366,7 +380,9 @@ export function createMcpServers(options: McpServersOptions): McpServers {
       },
     });
 
+    const only = request.toolCallsOnly;
     for (const { tool, operation, config } of tools) {
+      if (only !== undefined && !only.has(tool.name)) continue;
       server.registerTool(tool.name, {
         ...config,
         ...scopeChallenge(operation),
@@ -401,6 +417,8 @@ export function createMcpServers(options: McpServersOptions): McpServers {
         }
       });
     }
+
+    if (only !== undefined) return server;
 
     for (const { resource, operation, template, config: shared } of resources) {
       const config = { ...shared, ...scopeChallenge(operation) };
@@ -475,6 +493,21 @@ export function createMcpServers(options: McpServersOptions): McpServers {
 
   return {
     factory,
+    toolCallsOnly(body) {
+      const messages = Array.isArray(body) ? body : [body];
+      const names = new Set<string>();
+      for (const message of messages) {
+        const operation = operationOf(message);
+        if (
+          operation?.kind !== "tool" ||
+          (message as { method?: unknown }).method !== "tools/call"
+        ) {
+          return undefined;
+        }
+        names.add(operation.name);
+      }
+      return names.size === 0 ? undefined : names;
+    },
     operationsIn(body) {
       const messages = Array.isArray(body) ? body : [body];
       const operations: Operation[] = [];
