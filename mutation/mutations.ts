@@ -32,6 +32,7 @@ const T = {
   challenge: ["src/auth/challenge_test.ts"],
   verify: ["src/auth/verify_test.ts"],
   jwks: ["src/auth/jwks_test.ts", "src/auth/verify_test.ts"],
+  cache: ["src/auth/token_cache_test.ts", "src/http/verifier_test.ts"],
   authz: ["src/authz/"],
   app: ["src/http/app_test.ts"],
   origin: ["src/http/origin_test.ts", "src/http/app_test.ts"],
@@ -69,6 +70,8 @@ function m(
 const BEARER = "src/auth/bearer.ts";
 const VERIFY = "src/auth/verify.ts";
 const JWKS = "src/auth/jwks.ts";
+const TOKEN_CACHE = "src/auth/token_cache.ts";
+const VERIFIER = "src/http/verifier.ts";
 const CHALLENGE = "src/auth/challenge.ts";
 const POLICY = "src/authz/policy.ts";
 const SCOPES = "src/authz/scopes.ts";
@@ -251,6 +254,74 @@ export const MUTATIONS: readonly Mutation[] = [
     T.jwks,
   ),
 
+  // The verified-token cache (issue 12): it must never change an answer.
+  m(
+    "cache: exp not checked again on a hit",
+    TOKEN_CACHE,
+    "        entry.identity.expiresAt > seconds - leeway &&",
+    "        true &&",
+    T.cache,
+  ),
+  m(
+    "cache: nbf not checked again on a hit",
+    TOKEN_CACHE,
+    "          entry.notBefore <= seconds + leeway);",
+    "          true);",
+    T.cache,
+  ),
+  m(
+    "cache: no cap on an entry's life",
+    TOKEN_CACHE,
+    "      const valid = at < entry.capAt &&",
+    "      const valid = true &&",
+    T.cache,
+  ),
+  m(
+    "cache: a key leaving the JWKS keeps its entries",
+    TOKEN_CACHE,
+    "        if (entry.kid === undefined || !kept.has(entry.kid)) {",
+    "        if (false) {",
+    T.cache,
+  ),
+  m(
+    "cache: a verification that began before a rotation is stored under the old key",
+    TOKEN_CACHE,
+    "        published !== undefined &&\n",
+    "        false &&\n",
+    T.cache,
+  ),
+  m(
+    "cache: tokens of any size are cached",
+    TOKEN_CACHE,
+    "token.length <= settings.maxTokenBytes",
+    "token.length >= 0",
+    T.cache,
+  ),
+  m(
+    "jwks: the token cache never hears of a new key set",
+    JWKS,
+    "      options.onKeySet?.(kidsOf(keySet));",
+    "      void kidsOf;",
+    [...T.jwks, ...T.cache],
+  ),
+  m(
+    "cache: MCP_TOKEN_CACHE_TTL_SECONDS ignored",
+    VERIFIER,
+    "    maxTtlMs: config.tokenCacheTtlMs,",
+    "",
+    T.cache,
+  ),
+
+  // Per-request servers (issue 12): a request of nothing but tool calls
+  // gets a server with only those tools; anything else gets them all.
+  m(
+    "mcp: a batch with other messages gets a server with only its called tools",
+    "src/mcp/server.ts",
+    "          return undefined;\n        }\n        names.add(operation.name);",
+    "          continue;\n        }\n        names.add(operation.name);",
+    T.mcp,
+  ),
+
   // Challenges (RFC 6750 §3, RFC 9728 §5.1).
   m(
     "challenge: a request without a token gets error=invalid_token",
@@ -399,8 +470,8 @@ export const MUTATIONS: readonly Mutation[] = [
   m(
     "origin: no Origin check at all",
     ORIGIN,
-    "if (origin !== undefined && !isAllowedOrigin(origin, allowed)) {",
-    "if (false) {",
+    "    if (!isAllowedOrigin(origin, allowed)) {",
+    "    if (false) {",
     T.origin,
   ),
   m(
@@ -445,6 +516,13 @@ export const MUTATIONS: readonly Mutation[] = [
     '  "WWW-Authenticate",\n  "Mcp-Session-Id",',
     '  "Mcp-Session-Id",',
     T.origin,
+  ),
+  m(
+    "host: once one Host is accepted, any passes",
+    "src/http/host.ts",
+    "if (host !== undefined && host === accepted)",
+    "if (accepted !== undefined)",
+    T.host,
   ),
   m(
     "host: any host that parses passes",

@@ -102,7 +102,7 @@ type ServerKind =
   | "ours_sse"
   | "ours_workers"
   | "ours_unguarded"
-  | "ours_cached"
+  | "ours_nocache"
   | "express";
 
 const legacyCall = rpcRequest("legacy", "tools/call", {
@@ -206,9 +206,9 @@ const SCENARIOS: readonly Scenario[] = [
     expect: 200,
   },
   {
-    id: "call_repeated_cached",
-    label: `tools/call ${TOOL}, one token, token cache (phase 2)`,
-    server: "ours_cached",
+    id: "call_repeated_nocache",
+    label: `tools/call ${TOOL}, one token, MCP_TOKEN_CACHE_MAX_ENTRIES=0`,
+    server: "ours_nocache",
     method: "POST",
     path: "/mcp",
     headers: LEGACY_HEADERS,
@@ -217,10 +217,10 @@ const SCENARIOS: readonly Scenario[] = [
     expect: 200,
   },
   {
-    id: "call_fresh_cached",
+    id: "call_fresh_nocache",
     label:
-      `tools/call ${TOOL}, a fresh token per request, token cache (phase 2)`,
-    server: "ours_cached",
+      `tools/call ${TOOL}, a fresh token per request, MCP_TOKEN_CACHE_MAX_ENTRIES=0`,
+    server: "ours_nocache",
     method: "POST",
     path: "/mcp",
     headers: LEGACY_HEADERS,
@@ -325,9 +325,10 @@ try {
       case "ours":
         running = await startServer(port, baseEnv);
         break;
-      case "ours_cached":
-        running = await startServer(port, baseEnv, {
-          script: "bench/http/cached_server.ts",
+      case "ours_nocache":
+        running = await startServer(port, {
+          ...baseEnv,
+          MCP_TOKEN_CACHE_MAX_ENTRIES: "0",
         });
         break;
       case "ours_unguarded":

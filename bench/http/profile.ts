@@ -8,7 +8,9 @@
 // a JSON summary.
 //
 //   deno task profile [--duration 15] [--connections 10] [--tokens one|fresh]
-//     [--auth scalekit|none] [--unguarded] [--out bench/results/profile]
+//     [--auth scalekit|none] [--unguarded] [--request call|health]
+//     [--v8-flags=--max-semi-space-size=…] [--env NAME=value] [--memory]
+//     [--out bench/results/profile]
 import { parseArgs } from "node:util";
 import { rpcRequest } from "../../fixtures/harness.ts";
 import { loadTokenPool } from "./token_pool.ts";
@@ -23,6 +25,14 @@ const args = parseArgs({
     tokens: { type: "string", default: "one" },
     auth: { type: "string", default: "scalekit" },
     unguarded: { type: "boolean", default: false },
+    // `health`: profile `GET /health` (same middleware, no MCP, no token).
+    request: { type: "string", default: "call" },
+    // Memory only: no CPU profile (its samples live in the server's heap
+    // and would inflate what is measured over a long run).
+    memory: { type: "boolean", default: false },
+    env: { type: "string", multiple: true },
+    // Passed to the server as `deno run --v8-flags=…` (memory experiments).
+    "v8-flags": { type: "string" },
     interval: { type: "string", default: "200" },
     out: { type: "string", default: "bench/results/profile" },
   },
@@ -218,12 +228,26 @@ const inspectPort = await freePort();
 const port = await freePort();
 const server = await startServer(
   port,
-  none ? { FASTMCP_SERVER_AUTH: "none" } : {
-    SCALEKIT_ENVIRONMENT_URL: pool.issuerUrl,
-    SCALEKIT_RESOURCE_ID: RESOURCE,
+  {
+    ...(none ? { FASTMCP_SERVER_AUTH: "none" } : {
+      SCALEKIT_ENVIRONMENT_URL: pool.issuerUrl,
+      SCALEKIT_RESOURCE_ID: RESOURCE,
+    }),
+    // `--env NAME=value`, repeatable: for the server (MALLOC_ARENA_MAX…).
+    ...Object.fromEntries(
+      (args.values.env ?? []).map((pair) => {
+        const at = pair.indexOf("=");
+        return [pair.slice(0, at), pair.slice(at + 1)];
+      }),
+    ),
   },
   {
-    denoFlags: [`--inspect=127.0.0.1:${inspectPort}`],
+    denoFlags: [
+      `--inspect=127.0.0.1:${inspectPort}`,
+      ...(args.values["v8-flags"]
+        ? [`--v8-flags=${args.values["v8-flags"]}`]
+        : []),
+    ],
     ...(args.values.unguarded
       ? { script: "bench/http/unguarded_server.ts" }
       : {}),
@@ -239,9 +263,12 @@ try {
     ...call.headers,
     "mcp-protocol-version": "2025-11-25",
   };
+  const health = args.values.request === "health";
   const lines = (h: Record<string, string>) =>
-    ["POST", "/mcp", ...Object.entries(h).map(([k, v]) => `${k}: ${v}`)]
-      .join("\n") + `\n\n${call.body}`;
+    health
+      ? "GET\n/health\n\n"
+      : ["POST", "/mcp", ...Object.entries(h).map(([k, v]) => `${k}: ${v}`)]
+        .join("\n") + `\n\n${call.body}`;
   const requestFile = `${work}/call.req`;
   await Deno.writeTextFile(
     requestFile,
@@ -273,7 +300,16 @@ try {
   });
   const rss: number[] = [];
   const sampler = setInterval(() => rss.push(rssKiB(pid)), 1000);
-  await inspector.send("Profiler.start");
+  // Heap in use next to RSS every 5 s: what of RSS is the JS heap.
+  const heapUsed: number[] = [];
+  const heapSampler = setInterval(() => {
+    inspector.send<Heap>("Runtime.getHeapUsage").then(
+      (heap) => heapUsed.push(heap.usedSize / 1024),
+      () => {},
+    );
+  }, 5000);
+  const profiling = !args.values.memory;
+  if (profiling) await inspector.send("Profiler.start");
   const flood = await runWrk({
     url: server.url,
     requestFile: fresh ? poolRequestFile : requestFile,
@@ -281,10 +317,19 @@ try {
     durationS,
     connections,
     threads: 1,
+    pid,
   });
-  const { profile } = await inspector.send<{ profile: Profile }>(
-    "Profiler.stop",
-  );
+  const { profile } = profiling
+    ? await inspector.send<{ profile: Profile }>("Profiler.stop")
+    : { profile: undefined };
+  clearInterval(heapSampler);
+  // wrk counts answers outside 2xx/3xx: a profile of 429s or 401s is not
+  // a profile of the request it claims to be.
+  if (flood.errors.status > 0 || flood.errors.timeout > 0) {
+    throw new Error(
+      `${flood.errors.status} answers were not 2xx, ${flood.errors.timeout} timed out`,
+    );
+  }
   clearInterval(sampler);
   const heapAfterLoad = await inspector.send<Heap>("Runtime.getHeapUsage");
   await inspector.send("HeapProfiler.collectGarbage");
@@ -292,7 +337,9 @@ try {
   const rssAfter = rssKiB(pid);
   inspector.close();
 
-  const analysis = analyse(profile, flood.requests);
+  const analysis = profile === undefined
+    ? undefined
+    : analyse(profile, flood.requests);
   const mib = (kib: number) => Math.round(kib / 102.4) / 10;
   const memory = {
     rssMiB: {
@@ -313,54 +360,99 @@ try {
       flood.rps.toFixed(0)
     } req/s, p50 ${(flood.latencyUs.p50 / 1000).toFixed(2)} ms, p99 ${
       (flood.latencyUs.p99 / 1000).toFixed(2)
-    } ms); profiled CPU ${
-      analysis.cpuUsPerRequest.toFixed(0)
-    } µs per request (main thread)\n`,
+    } ms, server CPU ${
+      flood.cpuUsPerRequest?.toFixed(0)
+    } µs per request, all threads)${
+      analysis === undefined
+        ? ""
+        : `; profiled CPU ${
+          analysis.cpuUsPerRequest.toFixed(0)
+        } µs per request (main thread)`
+    }\n`,
   );
-  console.log("inclusive (category anywhere on the stack):");
-  for (const row of analysis.inclusive) {
+  // Per minute: is RSS flat?
+  for (let minute = 0; minute * 60 < rss.length; minute++) {
+    const slice = rss.slice(minute * 60, (minute + 1) * 60);
+    const heap = heapUsed.slice(minute * 12, (minute + 1) * 12);
     console.log(
-      `  ${pct(row.share)}  ${
-        row.usPerRequest.toFixed(0).padStart(5)
-      } µs/req  ${row.category}`,
+      `minute ${minute + 1}: RSS ${mib(Math.min(...slice))}–${
+        mib(Math.max(...slice))
+      } MiB, heap in use ${mib(Math.min(...heap))}–${
+        mib(Math.max(...heap))
+      } MiB`,
     );
   }
-  console.log("\nself (where the leaf frame is):");
-  for (const row of analysis.self) {
-    console.log(
-      `  ${pct(row.share)}  ${
-        row.usPerRequest.toFixed(0).padStart(5)
-      } µs/req  ${row.category}`,
-    );
-  }
-  console.log("\ntop functions (self):");
-  for (const row of analysis.topFunctions.slice(0, 20)) {
-    console.log(`  ${pct(row.share)}  ${row.name}`);
-  }
-  console.log(`\nmemory: ${JSON.stringify(memory)}`);
-  const out = args.values.out;
-  await Deno.mkdir(out.replace(/\/[^/]*$/, ""), { recursive: true });
-  await Deno.writeTextFile(`${out}.cpuprofile`, JSON.stringify(profile));
-  await Deno.writeTextFile(
-    `${out}.json`,
-    JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        options: args.values,
-        flood: {
-          requests: flood.requests,
-          rps: flood.rps,
-          latencyUs: flood.latencyUs,
+  if (analysis === undefined) {
+    console.log(`\nmemory: ${JSON.stringify(memory)}`);
+    const out = args.values.out;
+    await Deno.mkdir(out.replace(/\/[^/]*$/, ""), { recursive: true });
+    await Deno.writeTextFile(
+      `${out}.json`,
+      JSON.stringify(
+        {
+          date: new Date().toISOString(),
+          options: args.values,
+          flood: {
+            requests: flood.requests,
+            rps: flood.rps,
+            latencyUs: flood.latencyUs,
+          },
+          memory,
+          rssMiBPerSecond: rss.map(mib),
+          heapUsedMiBPer5s: heapUsed.map(mib),
         },
-        ...analysis,
-        memory,
-        rssMiBPerSecond: rss.map(mib),
-      },
-      null,
-      2,
-    ) + "\n",
-  );
-  console.error(`wrote ${out}.cpuprofile and ${out}.json`);
+        null,
+        2,
+      ) + "\n",
+    );
+    console.error(`wrote ${out}.json`);
+  } else {
+    console.log("inclusive (category anywhere on the stack):");
+    for (const row of analysis.inclusive) {
+      console.log(
+        `  ${pct(row.share)}  ${
+          row.usPerRequest.toFixed(0).padStart(5)
+        } µs/req  ${row.category}`,
+      );
+    }
+    console.log("\nself (where the leaf frame is):");
+    for (const row of analysis.self) {
+      console.log(
+        `  ${pct(row.share)}  ${
+          row.usPerRequest.toFixed(0).padStart(5)
+        } µs/req  ${row.category}`,
+      );
+    }
+    console.log("\ntop functions (self):");
+    for (const row of analysis.topFunctions.slice(0, 20)) {
+      console.log(`  ${pct(row.share)}  ${row.name}`);
+    }
+    console.log(`\nmemory: ${JSON.stringify(memory)}`);
+    const out = args.values.out;
+    await Deno.mkdir(out.replace(/\/[^/]*$/, ""), { recursive: true });
+    await Deno.writeTextFile(`${out}.cpuprofile`, JSON.stringify(profile));
+    await Deno.writeTextFile(
+      `${out}.json`,
+      JSON.stringify(
+        {
+          date: new Date().toISOString(),
+          options: args.values,
+          flood: {
+            requests: flood.requests,
+            rps: flood.rps,
+            latencyUs: flood.latencyUs,
+          },
+          ...analysis,
+          memory,
+          rssMiBPerSecond: rss.map(mib),
+          heapUsedMiBPer5s: heapUsed.map(mib),
+        },
+        null,
+        2,
+      ) + "\n",
+    );
+    console.error(`wrote ${out}.cpuprofile and ${out}.json`);
+  }
 } finally {
   await server.stop();
   await pool.stop();

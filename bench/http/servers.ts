@@ -44,7 +44,8 @@ export interface StartServerOptions {
 
 /**
  * This server (`main.ts`) as `deno task start` runs it, with `env` plus
- * `HOST`, `PORT` and `BASE_URL` for `port`. Logs go nowhere, but are
+ * `HOST`, `PORT` and `BASE_URL` for `port`, `DATABASE_URL=memory:` and
+ * rate and concurrency limits no flood reaches, unless `env` says otherwise. Logs go nowhere, but are
  * written: logging is part of what a request costs.
  */
 export function startServer(
@@ -68,6 +69,15 @@ export function startServer(
       HOST: "127.0.0.1",
       PORT: String(port),
       BASE_URL: `http://127.0.0.1:${port}`,
+      // Todos in memory, as the Express reference and unguarded_server.ts
+      // keep them: the benchmark compares request handling, not storage
+      // (and `main.ts` runs here without --allow-write).
+      DATABASE_URL: "memory:",
+      // One caller floods from loopback: limits high enough never to
+      // refuse, yet every limiter still runs, as in production.
+      MCP_RATE_LIMIT_PER_ADDRESS: "1000000",
+      MCP_RATE_LIMIT_PER_CALLER: "1000000",
+      MCP_MAX_CONCURRENT_REQUESTS_PER_CALLER: "1000",
       ...env,
     },
   );

@@ -77,6 +77,13 @@ export interface RemoteKeySetOptions {
   readonly now?: () => number;
   /** The fetch used. Default the global `fetch`. */
   readonly fetch?: typeof fetch;
+  /**
+   * Called after every successful fetch with the `kid` of each key in the
+   * new set (keys without a `kid` are left out), before any token is
+   * verified with it: the token cache's `retainKeys`, so tokens signed by a
+   * key that left the JWKS stop being accepted from the cache.
+   */
+  readonly onKeySet?: (kids: readonly string[]) => void;
 }
 
 /**
@@ -181,7 +188,8 @@ export function createRemoteKeySet(
         );
       }
       const text = await response.text();
-      if (!isKeySet(parseJson(text))) {
+      const keySet = parseJson(text);
+      if (!isKeySet(keySet)) {
         throw new KeySetError(
           "fetch_failed",
           "The key set answer is not a JSON Web Key Set",
@@ -190,6 +198,7 @@ export function createRemoteKeySet(
       failures = 0;
       retryAt = -Infinity;
       lastSuccessAt = now();
+      options.onKeySet?.(kidsOf(keySet));
       // jose parses it again: a key set is small and fetched rarely.
       return new Response(text, {
         status: 200,
@@ -273,6 +282,12 @@ function unusable(error: unknown): unknown {
     );
   }
   return error;
+}
+
+function kidsOf(keySet: JSONWebKeySet): string[] {
+  return keySet.keys.flatMap((key) =>
+    typeof key.kid === "string" ? [key.kid] : []
+  );
 }
 
 function parseJson(text: string): unknown {

@@ -217,6 +217,28 @@ Deno.test("createRemoteKeySet() refuses an unknown kid as the token's fault, wit
   });
 });
 
+Deno.test("createRemoteKeySet() tells onKeySet the kids of each key set it fetches, and only of good ones", async () => {
+  await withIssuer(async (issuer) => {
+    const seen: string[][] = [];
+    const clock = manualClock();
+    const getKey = createRemoteKeySet({
+      url: issuer.jwksUri,
+      cacheMaxAgeMs: 0,
+      now: clock.now,
+      onKeySet: (kids) => seen.push([...kids]),
+    });
+    await lookup(getKey, issuer.kid);
+    assert.deepEqual(seen, [[issuer.kid]]);
+    await lookup(getKey, issuer.kid);
+    assert.deepEqual(seen, [[issuer.kid], [issuer.kid]]);
+    // A failed refetch names no key set: the cache keeps its entries, as
+    // the stale keys keep verifying.
+    issuer.setMode("status_500");
+    await lookup(getKey, issuer.kid);
+    assert.equal(seen.length, 2);
+  });
+});
+
 Deno.test("createRemoteKeySet() refuses bad durations", () => {
   for (
     const bad of [

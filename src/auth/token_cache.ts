@@ -88,7 +88,9 @@ export interface TokenCache {
   /**
    * Remembers a token the verifier accepted. `kid` names the key that
    * verified it (the JWS header's `kid`); an entry without one is dropped
-   * by every {@link retainKeys}.
+   * by every {@link retainKeys}. Once {@link retainKeys} has named the
+   * published keys, a token whose `kid` is not among them is not stored
+   * (its verification began before the key left the JWKS).
    */
   set(token: string, identity: Identity, kid: string | undefined): void;
   /**
@@ -145,6 +147,10 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
   let skipped = 0;
   let evictions = 0;
   let revoked = 0;
+  // The key set named by the last retainKeys(), if any. A verification that
+  // began before a rotation can finish after it: its token must not be
+  // stored under a key that has just left the JWKS.
+  let published: ReadonlySet<string> | undefined;
 
   const cacheable = (token: string) => token.length <= settings.maxTokenBytes;
 
@@ -179,6 +185,12 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
     },
     set(token, identity, kid) {
       if (!cacheable(token)) return;
+      if (
+        published !== undefined &&
+        (kid === undefined || !published.has(kid))
+      ) {
+        return;
+      }
       const nbf = identity.claims.nbf;
       const key = keyOf(token);
       entries.delete(key);
@@ -195,6 +207,7 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
     },
     retainKeys(kids) {
       const kept = new Set(kids);
+      published = kept;
       let dropped = 0;
       for (const [key, entry] of entries) {
         if (entry.kid === undefined || !kept.has(entry.kid)) {

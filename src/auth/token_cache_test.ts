@@ -304,6 +304,24 @@ Deno.test("retainKeys() keeps entries of keys still published and drops those wi
   });
 });
 
+Deno.test("set() after retainKeys() stores no token whose key is not published", async () => {
+  await withIssuer(async (issuer) => {
+    const identity = await countingVerifier(issuer).verify(
+      await issuer.mint(),
+    );
+    const cache = createTokenCache({ clockSkewSeconds: LEEWAY });
+    cache.retainKeys(["kid_b"]);
+    // A verification that began under kid_a, before kid_a left the JWKS.
+    cache.set("token-a", identity, "kid_a");
+    cache.set("token-none", identity, undefined);
+    cache.set("token-b", identity, "kid_b");
+    assert.equal(cache.get("token-a"), undefined);
+    assert.equal(cache.get("token-none"), undefined);
+    assert.equal(cache.get("token-b"), identity);
+    assert.equal(cache.stats().entries, 1);
+  });
+});
+
 Deno.test("createTokenCache() refuses options out of range", () => {
   for (
     const bad of [

@@ -62,6 +62,11 @@ export interface TokenVerifierOptions {
   readonly now?: () => number;
   /** The fetch used for the JWKS. Default the global `fetch`. */
   readonly fetch?: typeof fetch;
+  /**
+   * Called with the `kid`s of every key set fetched (see
+   * `RemoteKeySetOptions.onKeySet`): the token cache's `retainKeys`.
+   */
+  readonly onKeySet?: (kids: readonly string[]) => void;
 }
 
 /** Turns a bearer token into an {@link Identity}, or refuses it. */
@@ -124,6 +129,7 @@ export function createTokenVerifier(
     staleIfErrorMs: options.jwksStaleIfErrorMs,
     now,
     fetch: options.fetch,
+    onKeySet: options.onKeySet,
   });
   const verifyOptions = {
     issuer: [...options.issuers],

@@ -74,6 +74,8 @@ Deno.test("loadConfig() returns exactly the Config fields", () => {
     "sendTimeoutMs",
     "shutdownGraceMs",
     "sqliteBusyTimeoutMs",
+    "tokenCacheMaxEntries",
+    "tokenCacheTtlMs",
   ]);
 });
 

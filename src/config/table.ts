@@ -482,6 +482,22 @@ export const SERVER_SETTINGS = {
     doc:
       "While key fetches fail, keys from the last good fetch keep verifying tokens this long after it, in seconds; 0 turns it off",
   },
+  tokenCacheMaxEntries: {
+    name: "MCP_TOKEN_CACHE_MAX_ENTRIES",
+    parse: integer(0, 1_000_000),
+    default: "10000",
+    doc:
+      "Most verified tokens remembered (by their SHA-256), so a repeated token skips the signature check; 0 turns the cache off. Tokens over 4 KiB are never cached",
+  },
+  tokenCacheTtlMs: {
+    name: "MCP_TOKEN_CACHE_TTL_SECONDS",
+    // An hour at most: a decision should not outlive the key set it was
+    // made with by longer than a Scalekit token lives.
+    parse: secondsAsMs(3600),
+    default: "300",
+    doc:
+      "Longest a verified token is remembered, in seconds, whatever its `exp` (checked again, with the leeway, on every use); at most 3600",
+  },
   logLevel: {
     name: "LOG_LEVEL",
     parse: choice([

@@ -15,7 +15,7 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { ChallengeContext } from "../auth/challenge.ts";
 import { anonymousIdentity, type Identity } from "../auth/identity.ts";
-import { createTokenVerifier, type TokenVerifier } from "../auth/verify.ts";
+import type { TokenVerifier } from "../auth/verify.ts";
 import { createScopePolicy, type ScopePolicy } from "../authz/policy.ts";
 import type { Config, TokenAuthConfig } from "../config/types.ts";
 import { describeError, type Logger, silentLogger } from "../log/logger.ts";
@@ -41,6 +41,7 @@ import { handleErrors } from "./on_error.ts";
 import { guardOrigins } from "./origin.ts";
 import { limitByAddress, limitByCaller } from "./rate_limit.ts";
 import { requireBearer } from "./require_bearer.ts";
+import { createConfiguredVerifier } from "./verifier.ts";
 import { readiness } from "./readiness.ts";
 import { clientText, logRequests } from "./request_log.ts";
 import {
@@ -62,7 +63,10 @@ export interface AppOptions {
   readonly bus?: ServerEventBus;
   /** Where logs go. Default: nowhere. */
   readonly logger?: Logger;
-  /** Token verifier; default one built from `config.auth`. */
+  /**
+   * Token verifier; default one built from `config.auth`, behind the
+   * verified-token cache (`src/http/verifier.ts`).
+   */
   readonly verifier?: TokenVerifier;
   /**
    * Who may do what. Default built from `config.auth.requiredScopes` and the
@@ -263,20 +267,11 @@ function authenticate(
     // No authentication means no authorization either: every operation is open.
     return requireNothing(anonymousIdentity(policy.supported));
   }
-  const auth = config.auth;
-  const verifier = options.verifier ?? createTokenVerifier({
-    jwksUri: auth.jwksUri,
-    issuers: auth.issuers,
-    audiences: auth.audiences,
-    algorithms: auth.algorithms,
-    clockSkewSeconds: config.clockSkewSeconds,
-    maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds,
-    jwksFailureBackoffMinMs: config.jwksBackoffMinMs,
-    jwksFailureBackoffMaxMs: config.jwksBackoffMaxMs,
-    jwksStaleIfErrorMs: config.jwksStaleIfErrorMs,
-    fetch: options.fetch,
-    now: options.now,
-  });
+  const verifier = options.verifier ??
+    createConfiguredVerifier(config, config.auth, {
+      fetch: options.fetch,
+      now: options.now,
+    });
   return requireBearer({ verifier, challenge });
 }
 

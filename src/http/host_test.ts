@@ -56,3 +56,30 @@ Deno.test("rejectForeignHosts() refuses a rebinding host, a look-alike and a mis
     });
   }
 });
+
+Deno.test("rejectForeignHosts() judges every request's Host, whatever it accepted before", async () => {
+  const fresh = new Hono<AppEnv>();
+  fresh.use(rejectForeignHosts("https://mcp.example.com"));
+  fresh.get("/", (c) => c.text("ok"));
+  const status = async (host?: string) => {
+    const request = new Request("http://127.0.0.1:3002/");
+    if (host !== undefined) request.headers.set("host", host);
+    const res = await fresh.fetch(request);
+    await res.body?.cancel();
+    return res.status;
+  };
+  const seen = [];
+  for (
+    const host of [
+      "127.0.0.1:3002",
+      "evil.example:3002",
+      "127.0.0.1:3002",
+      undefined,
+      "127.0.0.1:3002",
+      "127.0.0.1:3002.evil.example",
+    ]
+  ) {
+    seen.push(await status(host));
+  }
+  assert.deepEqual(seen, [200, 403, 200, 403, 200, 403]);
+});

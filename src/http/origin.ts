@@ -75,7 +75,17 @@ export function guardOrigins(
   });
   return async function guardOrigin(c, next) {
     const origin = c.req.header("origin");
-    if (origin !== undefined && !isAllowedOrigin(origin, allowed)) {
+    if (origin === undefined) {
+      // Not a browser page: no CORS headers to add (Hono's `cors` would
+      // build the response early to add `Access-Control-Expose-Headers`,
+      // which only a CORS response uses). The answer still varies with
+      // Origin, so caches are told so (Fetch standard, "CORS protocol and
+      // HTTP caches").
+      await next();
+      c.header("Vary", "Origin", { append: true });
+      return;
+    }
+    if (!isAllowedOrigin(origin, allowed)) {
       c.set("denial", {
         code: "forbidden_origin",
         reason: "Origin not allowed",

@@ -158,6 +158,8 @@ Deno.test("guardOrigins() lets a request without Origin through, without CORS he
   const res = await tinyApp().request("/mcp", { method: "POST" });
   assert.equal(res.status, 401);
   assert.equal(res.headers.get("access-control-allow-origin"), null);
+  // The answer to a request with Origin differs, so caches must know.
+  assert.match(res.headers.get("vary") ?? "", /Origin/);
   assert.deepEqual(await res.json(), { denial: null });
 });
 

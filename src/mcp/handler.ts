@@ -267,7 +267,11 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       return isListenRequest(body) ? servers.operationsIn(body) : [];
     },
     async handle(request, body, caller, era) {
-      const mcpRequest = { ...caller, operations: servers.operationsIn(body) };
+      const mcpRequest = {
+        ...caller,
+        operations: servers.operationsIn(body),
+        toolCallsOnly: servers.toolCallsOnly(body),
+      };
       // One signal for "stop working on this": the client went away, or
       // the request ran out of time. The body is already parsed, so the
       // exchange needs no body of its own. The timer is cleared as soon as

@@ -97,6 +97,12 @@ export interface McpRequest extends Caller {
    * batch) asks for, from {@link McpServers.operationsIn}.
    */
   readonly operations: readonly Operation[];
+  /**
+   * When the message (or batch) is nothing but calls of these tools, from
+   * {@link McpServers.toolCallsOnly}: the server built for it registers
+   * only them. Absent, it registers everything.
+   */
+  readonly toolCallsOnly?: ReadonlySet<string>;
 }
 
 /** Options for {@link createMcpServers}. */
@@ -169,6 +175,14 @@ export interface McpServers {
    * other methods are left out (the SDK answers those itself).
    */
   operationsIn(body: unknown): Operation[];
+  /**
+   * The names of the tools a message or batch calls, when it holds nothing
+   * else (every message a `tools/call` of one of this server's tools);
+   * otherwise `undefined`. A server built for such a request needs no other
+   * registration, and registering ten tools, the resources and the prompt
+   * for each `tools/call` was most of building it.
+   */
+  toolCallsOnly(body: unknown): ReadonlySet<string> | undefined;
 }
 
 /**
@@ -184,22 +198,52 @@ export function createMcpServers(options: McpServersOptions): McpServers {
     if (error.code === "unavailable") onStoreUnavailable(error, operation);
   };
   const challenges = options.scopeDenial === "http";
-  const tools = options.tools.map((tool) => ({
-    tool,
-    operation: { kind: "tool", name: tool.name } as const,
-    input: precomputedSchema(tool.input),
-    output: precomputedSchema(tool.output),
-  }));
-  const prompts = options.prompts.map((prompt) => ({
-    prompt,
-    operation: { kind: "prompt", name: prompt.name } as const,
-    args: precomputedSchema(prompt.args),
-  }));
-  const resources = options.resources.map((resource) => ({
-    resource,
-    operation: { kind: "resource", name: resource.name } as const,
-    template: resource.template ? uriTemplate(resource.uri) : undefined,
-  }));
+  // What registration needs apart from the caller, built once: only the
+  // handlers (and the scope challenge) close over the request. Frozen, as
+  // every per-request server shares them.
+  const tools = options.tools.map((tool) => {
+    const operation = { kind: "tool", name: tool.name } as const;
+    return {
+      tool,
+      operation,
+      config: Object.freeze({
+        title: tool.title,
+        description: tool.description,
+        inputSchema: precomputedSchema(tool.input),
+        outputSchema: precomputedSchema(tool.output),
+        annotations: Object.freeze({ title: tool.title, ...tool.annotations }),
+        // Lets clients see up front which scopes a call will need.
+        _meta: requiredScopesMeta(operation),
+      }),
+    };
+  });
+  const prompts = options.prompts.map((prompt) => {
+    const operation = { kind: "prompt", name: prompt.name } as const;
+    return {
+      prompt,
+      operation,
+      config: Object.freeze({
+        title: prompt.title,
+        description: prompt.description,
+        argsSchema: precomputedSchema(prompt.args),
+        _meta: requiredScopesMeta(operation),
+      }),
+    };
+  });
+  const resources = options.resources.map((resource) => {
+    const operation = { kind: "resource", name: resource.name } as const;
+    return {
+      resource,
+      operation,
+      template: resource.template ? uriTemplate(resource.uri) : undefined,
+      config: Object.freeze({
+        title: resource.title,
+        description: resource.description,
+        mimeType: "application/json",
+        _meta: requiredScopesMeta(operation),
+      }),
+    };
+  });
   const promptNames = new Set(options.prompts.map((prompt) => prompt.name));
   const toolNames = new Set(options.tools.map((tool) => tool.name));
 
@@ -336,15 +380,11 @@ export function createMcpServers(options: McpServersOptions): McpServers {
       },
     });
 
-    for (const { tool, operation, input, output } of tools) {
+    const only = request.toolCallsOnly;
+    for (const { tool, operation, config } of tools) {
+      if (only !== undefined && !only.has(tool.name)) continue;
       server.registerTool(tool.name, {
-        title: tool.title,
-        description: tool.description,
-        inputSchema: input,
-        outputSchema: output,
-        annotations: { title: tool.title, ...tool.annotations },
-        // Lets clients see up front which scopes a call will need.
-        _meta: requiredScopesMeta(operation),
+        ...config,
         ...scopeChallenge(operation),
       }, async (args): Promise<CallToolResult> => {
         const refusal = refuse(operation);
@@ -378,14 +418,10 @@ export function createMcpServers(options: McpServersOptions): McpServers {
       });
     }
 
-    for (const { resource, operation, template } of resources) {
-      const config = {
-        title: resource.title,
-        description: resource.description,
-        mimeType: "application/json",
-        _meta: requiredScopesMeta(operation),
-        ...scopeChallenge(operation),
-      };
+    if (only !== undefined) return server;
+
+    for (const { resource, operation, template, config: shared } of resources) {
+      const config = { ...shared, ...scopeChallenge(operation) };
       const read = async (
         uri: URL,
         variables: Variables,
@@ -425,12 +461,9 @@ export function createMcpServers(options: McpServersOptions): McpServers {
       }
     }
 
-    for (const { prompt, operation, args } of prompts) {
+    for (const { prompt, operation, config } of prompts) {
       server.registerPrompt(prompt.name, {
-        title: prompt.title,
-        description: prompt.description,
-        argsSchema: args,
-        _meta: requiredScopesMeta(operation),
+        ...config,
         ...scopeChallenge(operation),
       }, async (values): Promise<GetPromptResult> => {
         const refusal = refuse(operation);
@@ -460,6 +493,21 @@ export function createMcpServers(options: McpServersOptions): McpServers {
 
   return {
     factory,
+    toolCallsOnly(body) {
+      const messages = Array.isArray(body) ? body : [body];
+      const names = new Set<string>();
+      for (const message of messages) {
+        const operation = operationOf(message);
+        if (
+          operation?.kind !== "tool" ||
+          (message as { method?: unknown }).method !== "tools/call"
+        ) {
+          return undefined;
+        }
+        names.add(operation.name);
+      }
+      return names.size === 0 ? undefined : names;
+    },
     operationsIn(body) {
       const messages = Array.isArray(body) ? body : [body];
       const operations: Operation[] = [];
@@ -485,7 +533,11 @@ export function createMcpServers(options: McpServersOptions): McpServers {
 }
 
 function requiredScopesMeta(operation: Operation): Record<string, unknown> {
-  return { "io.scalekit/required_scopes": [...operationScopes(operation)] };
+  return Object.freeze({
+    "io.scalekit/required_scopes": Object.freeze([
+      ...operationScopes(operation),
+    ]),
+  });
 }
 
 /**

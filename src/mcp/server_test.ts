@@ -459,3 +459,89 @@ Deno.test("a bad page is -32602 naming what is wrong; a store outage is -32603, 
     assert.deepEqual(unavailable, ["todo_list: closed", "list_todos: closed"]);
   });
 });
+
+Deno.test("toolCallsOnly() names the tools only when a message or batch holds nothing but their calls", () => {
+  const { toolCallsOnly } = createMcpServers({
+    tools: [...TODO_TOOLS, ...IDENTITY_TOOLS],
+    resources: TODO_RESOURCES,
+    prompts: PROMPTS,
+    policy: createScopePolicy({ requiredScopes: [] }),
+    scopeDenial: "http",
+    store: new MemoryTodoStore(),
+    provider: "scalekit",
+  });
+  const message = (method: string, params?: unknown) => ({
+    jsonrpc: "2.0",
+    id: 1,
+    method,
+    ...(params === undefined ? {} : { params }),
+  });
+  const call = (name: string) => message("tools/call", { name });
+  assert.deepEqual(toolCallsOnly(call("list_todos")), new Set(["list_todos"]));
+  assert.deepEqual(
+    toolCallsOnly([call("list_todos"), call("create_todo")]),
+    new Set(["list_todos", "create_todo"]),
+  );
+  for (
+    const [what, body] of [
+      ["a listing", message("tools/list")],
+      ["a call and a listing", [call("list_todos"), message("tools/list")]],
+      ["a call and a read", [
+        call("list_todos"),
+        message("resources/read", { uri: "todo://todos" }),
+      ]],
+      ["an unknown tool", call("no_such_tool")],
+      ["a known and an unknown tool", [call("list_todos"), call("nope")]],
+      ["a call without params", message("tools/call")],
+      ["an empty batch", []],
+      ["not a message", "tools/call"],
+    ] as const
+  ) {
+    assert.equal(toolCallsOnly(body), undefined, what);
+  }
+});
+
+Deno.test("a batch with a tool call and a listing still lists every tool, resource and prompt", async () => {
+  const endpoint = createMcpEndpoint({
+    servers: createMcpServers({
+      tools: [...TODO_TOOLS, ...IDENTITY_TOOLS],
+      resources: TODO_RESOURCES,
+      prompts: PROMPTS,
+      policy: createScopePolicy({ requiredScopes: [] }),
+      scopeDenial: "http",
+      store: new MemoryTodoStore(),
+      provider: "scalekit",
+    }),
+  });
+  const batch = [
+    { jsonrpc: "2.0", id: 1, method: "tools/call", params: tool("list_todos") },
+    { jsonrpc: "2.0", id: 2, method: "tools/list" },
+    { jsonrpc: "2.0", id: 3, method: "resources/templates/list" },
+    { jsonrpc: "2.0", id: 4, method: "prompts/list" },
+  ];
+  const init = rpcRequest("legacy", "tools/list");
+  const res = await endpoint.handle(
+    new Request("http://localhost:3002/mcp", {
+      ...init,
+      body: JSON.stringify(batch),
+    }),
+    batch,
+    { identity: identity() },
+    "legacy",
+  );
+  // deno-lint-ignore no-explicit-any -- JSON-RPC answers, read field by field
+  const answers: any[] = await res.json();
+  // deno-lint-ignore no-explicit-any -- as above
+  const byId = new Map<number, any>(
+    answers.map((answer) => [answer.id, answer.result]),
+  );
+  const names = (list: { name: string }[]) =>
+    list.map((item) => item.name).sort();
+  assert.equal(byId.get(1).isError, undefined);
+  assert.deepEqual(
+    names(byId.get(2).tools),
+    [...TODO_TOOLS, ...IDENTITY_TOOLS].map((t) => t.name).sort(),
+  );
+  assert.ok(byId.get(3).resourceTemplates.length > 0);
+  assert.deepEqual(names(byId.get(4).prompts), PROMPTS.map((p) => p.name));
+});
