@@ -15,7 +15,8 @@ import type { Env } from "../config/load.ts";
 import { serverVariables } from "../config/variables.ts";
 import { createLogger } from "../log/logger.ts";
 import { SERVER_INFO } from "../mcp/server.ts";
-import { EXIT_CONFIG, serve, type ServeOptions } from "../serve.ts";
+import { EXIT_CONFIG, type ServeOptions } from "../serve.ts";
+import { serveWithWorkers } from "../workers/supervisor.ts";
 import { EXIT_USAGE, parseCommandLine, USAGE, UsageError } from "./args.ts";
 import { checkConfig } from "./check_config.ts";
 import { type NotifyOutcome, notifyReady } from "./sd_notify.ts";
@@ -24,7 +25,10 @@ import { type NotifyOutcome, notifyReady } from "./sd_notify.ts";
 export interface CliDependencies {
   /** Reads the environment and env files. Default `readEnv()` limited to {@link serverVariables}. */
   readonly readEnv?: (options: ReadEnvOptions) => Env;
-  /** Serves. Default `serve()` from `src/serve.ts`. */
+  /**
+   * Serves. Default `serveWithWorkers()` from `src/workers/supervisor.ts`:
+   * `serve()` from `src/serve.ts` in one isolate or in `MCP_WORKERS`.
+   */
   readonly serve?: (env: Env, options: ServeOptions) => Promise<number>;
   /** Reports readiness to systemd. Default {@link notifyReady}. */
   readonly notifyReady?: (
@@ -94,7 +98,7 @@ export async function runCli(
   }
 
   const notify = deps.notifyReady ?? notifyReady;
-  return await (deps.serve ?? serve)(env, {
+  return await (deps.serve ?? serveWithWorkers)(env, {
     stop: deps.stop,
     // serve() calls this once the server listens and its store answers.
     onReady: (config) => {

@@ -21,6 +21,13 @@ import type { Config, TokenAuthConfig } from "../config/types.ts";
 import { describeError, type Logger, silentLogger } from "../log/logger.ts";
 import { isLoopbackHost } from "../net/loopback.ts";
 import { createMcpEndpoint } from "../mcp/handler.ts";
+import {
+  countJwksFetches,
+  noMetrics,
+  type ServerMetrics,
+  tokenCacheStatsOf,
+} from "../metrics/metrics.ts";
+import { recordMetrics } from "../metrics/middleware.ts";
 import { createMcpServers } from "../mcp/server.ts";
 import { PROMPTS } from "../prompts/plan_my_day.ts";
 import { reportTodoChanges } from "../events/todo_changes.ts";
@@ -87,6 +94,11 @@ export interface AppOptions {
     readonly address?: Store<AppEnv>;
     readonly caller?: Store<AppEnv>;
   };
+  /**
+   * Where requests, authentication decisions, key-set fetches and the
+   * token cache are counted (`src/metrics/`). Default: nowhere.
+   */
+  readonly metrics?: ServerMetrics;
 }
 
 const ROOT_METADATA_PATH = "/.well-known/oauth-protected-resource";
@@ -164,6 +176,10 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const mcpPath = new URL(config.mcpUrl).pathname;
 
   const app = new Hono<AppEnv>();
+  // First, so a request's latency covers every other middleware.
+  if (options.metrics !== undefined && options.metrics !== noMetrics) {
+    app.use(recordMetrics(options.metrics));
+  }
   app.use(requestId());
   app.use(logRequests(logger));
   if (isLoopbackHost(config.host)) {
@@ -264,6 +280,10 @@ function authenticate(
     return requireNothing(anonymousIdentity(policy.supported));
   }
   const auth = config.auth;
+  const metrics = options.metrics ?? noMetrics;
+  const fetchKeys = metrics === noMetrics
+    ? options.fetch
+    : countJwksFetches(options.fetch ?? fetch, metrics);
   const verifier = options.verifier ?? createTokenVerifier({
     jwksUri: auth.jwksUri,
     issuers: auth.issuers,
@@ -274,9 +294,11 @@ function authenticate(
     jwksFailureBackoffMinMs: config.jwksBackoffMinMs,
     jwksFailureBackoffMaxMs: config.jwksBackoffMaxMs,
     jwksStaleIfErrorMs: config.jwksStaleIfErrorMs,
-    fetch: options.fetch,
+    fetch: fetchKeys,
     now: options.now,
   });
+  const cacheStats = tokenCacheStatsOf(verifier);
+  if (cacheStats !== undefined) metrics.watchTokenCache(cacheStats);
   return requireBearer({ verifier, challenge });
 }
 
