@@ -74,6 +74,7 @@ Deno.test("loadConfig() returns exactly the Config fields", () => {
     "sendTimeoutMs",
     "shutdownGraceMs",
     "sqliteBusyTimeoutMs",
+    "workers",
   ]);
 });
 
