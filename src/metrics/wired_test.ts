@@ -1,0 +1,145 @@
+// The metrics as the server serves them, over real HTTP: a scrape of
+// MCP_METRICS_PORT after a 401 (no token, and a malformed one), a 403
+// insufficient_scope and good calls counts each under the right labels,
+// with one worker and summed over two; the endpoint is on loopback only
+// and not on the main port.
+import assert from "node:assert/strict";
+import { startMockIssuer } from "../../conformance/issuer/mod.ts";
+import { mcpHeaders, toolCall } from "../../fixtures/harness.ts";
+import {
+  type ServerProcess,
+  startServerProcess,
+} from "../../fixtures/server_instance.ts";
+
+const RESOURCE = "res_metrics";
+
+function valueOf(text: string, series: string): number | undefined {
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+/** An address of this host that is not loopback, if it has one. */
+async function otherAddress(): Promise<string | undefined> {
+  try {
+    const { stdout } = await new Deno.Command("hostname", {
+      args: ["-I"],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return new TextDecoder().decode(stdout).split(/\s+/).find((a) =>
+      /^\d+\.\d+\.\d+\.\d+$/.test(a) && !a.startsWith("127.")
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+for (const workers of [1, 2]) {
+  Deno.test(`MCP_METRICS_PORT with MCP_WORKERS=${workers}: 401, 403 and good calls are counted under their labels, on loopback only`, async () => {
+    const issuer = await startMockIssuer({
+      resources: [{ id: RESOURCE, scopes: ["todo:read", "todo:write"] }],
+    });
+    const dir = await Deno.makeTempDir({ prefix: "mcp-metrics-" });
+    let server: ServerProcess | undefined;
+    const fresh = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
+    try {
+      server = await startServerProcess({
+        cwd: dir,
+        env: {
+          FASTMCP_SERVER_AUTH: "scalekit",
+          SCALEKIT_ENVIRONMENT_URL: issuer.url,
+          SCALEKIT_RESOURCE_ID: RESOURCE,
+          BASE_URL: "http://127.0.0.1:3002",
+          MCP_METRICS_PORT: "0",
+          MCP_WORKERS: String(workers),
+          DATABASE_URL: `sqlite:${dir}/todos.db`,
+        },
+        readyEvent: workers > 1 ? "workers_ready" : "ready",
+      });
+      const post = async (token: string | undefined, body: string) => {
+        const response = await fetch(server!.mcpUrl, {
+          method: "POST",
+          headers: mcpHeaders(token),
+          body,
+          client: fresh,
+        });
+        await response.body?.cancel();
+        return response.status;
+      };
+      const reader = await issuer.mint({
+        resourceId: RESOURCE,
+        scopes: ["todo:read"],
+      });
+      assert.equal(await post(undefined, toolCall("list_todos")), 401);
+      assert.equal(await post("not-a-jwt", toolCall("list_todos")), 401);
+      assert.equal(
+        await post(reader, toolCall("create_todo", { title: "x" })),
+        403,
+      );
+      const good = 6;
+      for (let i = 0; i < good; i++) {
+        assert.equal(await post(reader, toolCall("list_todos")), 200);
+      }
+      if (workers > 1) {
+        const answered = new Set(
+          server.logs.filter((l) => l.event === "request").map((l) => l.worker),
+        );
+        assert.equal(answered.size, 2, "requests landed on both workers");
+      }
+
+      const endpoint = server.logs.find((l) => l.event === "metrics_listening");
+      const address = String(endpoint?.address);
+      assert.match(address, /^127\.0\.0\.1:\d+$/);
+      const port = Number(address.split(":")[1]);
+      const scrape = await fetch(`http://${address}/metrics`);
+      assert.equal(scrape.status, 200);
+      assert.match(scrape.headers.get("content-type") ?? "", /^text\/plain/);
+      const text = await scrape.text();
+      const requests = (status: number) =>
+        valueOf(
+          text,
+          `mcp_http_requests_total{route="/mcp",method="POST",status="${status}"}`,
+        );
+      assert.equal(requests(401), 2);
+      assert.equal(requests(403), 1);
+      assert.equal(requests(200), good);
+      const decisions = (outcome: string, kind = "") =>
+        valueOf(
+          text,
+          `mcp_auth_decisions_total{outcome="${outcome}",kind="${kind}"}`,
+        );
+      assert.equal(decisions("missing_token"), 1);
+      assert.equal(decisions("invalid_token", "malformed"), 1);
+      assert.equal(decisions("insufficient_scope"), 1);
+      assert.equal(decisions("accepted"), good);
+      // Each worker that verified a token fetched the keys once.
+      const fetched = valueOf(text, 'mcp_jwks_fetches_total{result="ok"}');
+      assert.ok(fetched !== undefined && fetched >= 1 && fetched <= workers);
+      assert.equal(
+        valueOf(
+          text,
+          'mcp_http_request_duration_seconds_count{route="/mcp",method="POST"}',
+        ),
+        good + 3,
+      );
+
+      // Not on the main port, and not on any address but loopback.
+      const main = await fetch(`${server.origin}/metrics`);
+      assert.equal(main.status, 404);
+      await main.body?.cancel();
+      const other = await otherAddress();
+      if (other !== undefined) {
+        await assert.rejects(
+          Deno.connect({ hostname: other, port }),
+          Deno.errors.ConnectionRefused,
+        );
+      }
+      assert.equal(await server.stop(), 0);
+    } finally {
+      fresh.close();
+      await server?.[Symbol.asyncDispose]();
+      await issuer.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
