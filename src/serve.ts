@@ -24,8 +24,12 @@ import {
   type MetricsEndpoint,
   serveMetrics,
 } from "./metrics/endpoint.ts";
-import { combineMetrics, type ServerMetrics } from "./metrics/metrics.ts";
-import { createOtelMetrics } from "./metrics/otel.ts";
+import {
+  combineMetrics,
+  noMetrics,
+  type ServerMetrics,
+} from "./metrics/metrics.ts";
+import { createOtelMetrics, otelMetricsEnabled } from "./metrics/otel.ts";
 import { createPrometheusMetrics } from "./metrics/prometheus.ts";
 import { type ClosableEventBus, openEventBus } from "./events/event_bus.ts";
 import { createLogger, describeError, type Logger } from "./log/logger.ts";
@@ -306,20 +310,28 @@ async function openStorage(
 }
 
 /**
- * What the server counts, and where: always the OpenTelemetry instruments
- * (exported over OTLP when Deno runs with `OTEL_DENO=true`, a no-op
- * otherwise), and Prometheus series when `MCP_METRICS_PORT` is set.
+ * What the server counts, and where: OpenTelemetry instruments when Deno
+ * exports them (`OTEL_DENO=true`, over OTLP), Prometheus series when
+ * `MCP_METRICS_PORT` is set; with neither, nothing (`noMetrics`: the app
+ * then installs no metrics middleware, and a request pays nothing).
  */
 function buildMetrics(
   config: Config,
 ): { readonly metrics: ServerMetrics; readonly registry?: Registry } {
-  const otel = createOtelMetrics();
-  if (config.metricsPort === undefined) return { metrics: otel };
-  const prometheus = createPrometheusMetrics();
-  return {
-    metrics: combineMetrics(prometheus, otel),
-    registry: prometheus.registry,
-  };
+  const targets: ServerMetrics[] = [];
+  let registry: Registry | undefined;
+  if (config.metricsPort !== undefined) {
+    const prometheus = createPrometheusMetrics();
+    registry = prometheus.registry;
+    targets.push(prometheus);
+  }
+  if (otelMetricsEnabled()) targets.push(createOtelMetrics());
+  const metrics = targets.length === 0
+    ? noMetrics
+    : targets.length === 1
+    ? targets[0]
+    : combineMetrics(...targets);
+  return { metrics, ...(registry ? { registry } : {}) };
 }
 
 /** Serves the registry on the loopback metrics port; logs where. */

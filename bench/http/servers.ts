@@ -44,14 +44,17 @@ export interface StartServerOptions {
 
 /**
  * This server (`main.ts`) as `deno task start` runs it, with `env` plus
- * `HOST`, `PORT` and `BASE_URL` for `port`. Logs go nowhere, but are
- * written: logging is part of what a request costs.
+ * `HOST`, `PORT` and `BASE_URL` for `port`, and a SQLite file of its own
+ * in a fresh temporary directory (the default store, which every worker
+ * of `MCP_WORKERS` shares). Logs go nowhere, but are written: logging is
+ * part of what a request costs.
  */
 export function startServer(
   port: number,
   env: Record<string, string>,
   options: StartServerOptions = {},
 ): Promise<Running> {
+  const dataDir = Deno.makeTempDirSync({ prefix: "bench-http-store-" });
   return spawnServer(
     port,
     Deno.execPath(),
@@ -60,6 +63,7 @@ export function startServer(
       "--allow-net",
       "--allow-env",
       "--allow-read",
+      "--allow-write",
       ...(options.denoFlags ?? []),
       options.script ?? "main.ts",
     ],
@@ -68,6 +72,7 @@ export function startServer(
       HOST: "127.0.0.1",
       PORT: String(port),
       BASE_URL: `http://127.0.0.1:${port}`,
+      DATA_DIR: dataDir,
       ...env,
     },
   );

@@ -143,3 +143,85 @@ for (const workers of [1, 2]) {
     }
   });
 }
+
+Deno.test("with OTEL_DENO=true the server's request counts reach an OTLP receiver", async () => {
+  const received: string[] = [];
+  const receiver = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    async (request) => {
+      if (new URL(request.url).pathname === "/v1/metrics") {
+        received.push(await request.text());
+      } else {
+        await request.body?.cancel();
+      }
+      return Response.json({});
+    },
+  );
+  const dir = await Deno.makeTempDir({ prefix: "mcp-otlp-" });
+  let server: ServerProcess | undefined;
+  try {
+    server = await startServerProcess({
+      cwd: dir,
+      env: {
+        DATABASE_URL: `sqlite:${dir}/todos.db`,
+        OTEL_DENO: "true",
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.addr.port}`,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+        OTEL_METRIC_EXPORT_INTERVAL: "200",
+        OTEL_DENO_CONSOLE: "ignore",
+      },
+    });
+    for (let i = 0; i < 3; i++) {
+      const response: Response = await fetch(`${server.origin}/health`);
+      assert.equal(response.status, 200);
+      await response.body?.cancel();
+    }
+    // Each export holds the cumulative count: 3 once all have landed.
+    const counted = () =>
+      received.some((text) =>
+        healthCounts(JSON.parse(text)).some((value) => value === 3)
+      );
+    for (let i = 0; i < 150 && !counted(); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(counted(), "mcp.http.requests for /health reached 3 over OTLP");
+    assert.equal(await server.stop(), 0);
+  } finally {
+    await server?.[Symbol.asyncDispose]();
+    await receiver.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+interface OtlpPoint {
+  readonly attributes?: readonly {
+    readonly key: string;
+    readonly value: { readonly stringValue?: string };
+  }[];
+  readonly asInt?: string | number;
+  readonly asDouble?: number;
+}
+
+/** The values of `mcp.http.requests{route="/health"}` in one OTLP export. */
+function healthCounts(body: {
+  resourceMetrics?: {
+    scopeMetrics?: {
+      metrics?: { name: string; sum?: { dataPoints?: OtlpPoint[] } }[];
+    }[];
+  }[];
+}): number[] {
+  const values: number[] = [];
+  for (const rm of body.resourceMetrics ?? []) {
+    for (const sm of rm.scopeMetrics ?? []) {
+      for (const metric of sm.metrics ?? []) {
+        if (metric.name !== "mcp.http.requests") continue;
+        for (const point of metric.sum?.dataPoints ?? []) {
+          const route = point.attributes?.find((a) => a.key === "route");
+          if (route?.value.stringValue !== "/health") continue;
+          values.push(Number(point.asInt ?? point.asDouble));
+        }
+      }
+    }
+  }
+  return values;
+}
