@@ -138,6 +138,14 @@ export async function serve(
       logger.warn("config_warning", { ...warning });
     }
   }
+  if (worker === undefined && config.workers > 1) {
+    // Only main.ts starts workers (src/workers/supervisor.ts); dev mode
+    // and embedders call serve() directly.
+    logger.warn("workers_ignored", {
+      workers: config.workers,
+      message: "MCP_WORKERS applies to main.ts only; serving from one isolate",
+    });
+  }
 
   const storage = await openStorage(config, logger, worker?.channel);
   if (storage === undefined) return EXIT_STORE_UNAVAILABLE;

@@ -101,6 +101,7 @@ type ServerKind =
   | "ours_none"
   | "ours_sse"
   | "ours_workers"
+  | "ours_metrics"
   | "ours_unguarded"
   | "ours_cached"
   | "express";
@@ -262,6 +263,37 @@ const SCENARIOS: readonly Scenario[] = [
     expect: 200,
   },
   {
+    id: "health_workers",
+    label: `GET /health, MCP_WORKERS=${workers}`,
+    server: "ours_workers",
+    method: "GET",
+    path: "/health",
+    headers: {},
+    tokens: "none",
+    expect: 200,
+  },
+  {
+    id: "health_metrics",
+    label: "GET /health, Prometheus metrics on (MCP_METRICS_PORT)",
+    server: "ours_metrics",
+    method: "GET",
+    path: "/health",
+    headers: {},
+    tokens: "none",
+    expect: 200,
+  },
+  {
+    id: "call_repeated_metrics",
+    label: `tools/call ${TOOL}, one token, Prometheus metrics on`,
+    server: "ours_metrics",
+    method: "POST",
+    path: "/mcp",
+    headers: LEGACY_HEADERS,
+    body: legacyCall.body,
+    tokens: "one",
+    expect: 200,
+  },
+  {
     id: "express_call",
     label: `Express reference: tools/call ${TOOL}, one token`,
     server: "express",
@@ -348,6 +380,12 @@ try {
         running = await startServer(port, {
           ...baseEnv,
           MCP_WORKERS: String(workers),
+        });
+        break;
+      case "ours_metrics":
+        running = await startServer(port, {
+          ...baseEnv,
+          MCP_METRICS_PORT: "0",
         });
         break;
     }

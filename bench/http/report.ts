@@ -107,6 +107,24 @@ const RATIOS: readonly (readonly [string, string, string, string, number?])[] =
     ["sse_vs_json", "call_sse", "call_repeated", "SSE ÷ JSON"],
     ["workers_vs_one", "call_workers", "call_repeated", "N workers ÷ 1 worker"],
     [
+      "workers_vs_one_health",
+      "health_workers",
+      "health",
+      "N workers ÷ 1 worker (GET /health)",
+    ],
+    [
+      "metrics_call",
+      "call_repeated_metrics",
+      "call_repeated",
+      "Prometheus metrics on ÷ off (tools/call)",
+    ],
+    [
+      "metrics_health",
+      "health_metrics",
+      "health",
+      "Prometheus metrics on ÷ off (GET /health)",
+    ],
+    [
       "health_vs_bare",
       "health",
       "bare_hono",

@@ -46,7 +46,7 @@ export interface StartServerOptions {
  * This server (`main.ts`) as `deno task start` runs it, with `env` plus
  * `HOST`, `PORT` and `BASE_URL` for `port`, and a SQLite file of its own
  * in a fresh temporary directory (the default store, which every worker
- * of `MCP_WORKERS` shares). Logs go nowhere, but are written: logging is
+ * of `MCP_WORKERS` shares), and no rate or per-caller limits. Logs go nowhere, but are written: logging is
  * part of what a request costs.
  */
 export function startServer(
@@ -73,6 +73,12 @@ export function startServer(
       PORT: String(port),
       BASE_URL: `http://127.0.0.1:${port}`,
       DATA_DIR: dataDir,
+      // The load is one caller on one address: the per-address and
+      // per-caller limits (issue 9) would answer most of it 429.
+      MCP_RATE_LIMIT_PER_ADDRESS: "0",
+      MCP_RATE_LIMIT_PER_CALLER: "0",
+      MCP_MAX_CONCURRENT_REQUESTS_PER_CALLER: "1000",
+      MCP_MAX_CONCURRENT_REQUESTS: "1000",
       ...env,
     },
   );
