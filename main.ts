@@ -8,13 +8,17 @@
  * @module
  */
 
-import { runCli } from "./src/cli/run.ts";
 import { isWorkerIsolate } from "./src/workers/protocol.ts";
-import { runWorker } from "./src/workers/worker.ts";
 
 if (import.meta.main) {
   // With MCP_WORKERS above 1 the supervisor loads this same module in each
-  // worker (src/workers/supervisor.ts), so one file serves every role.
-  if (isWorkerIsolate()) await runWorker();
-  else Deno.exit(await runCli(Deno.args));
+  // worker (src/workers/supervisor.ts), so one file serves every role. The
+  // imports are dynamic so each isolate loads only what its role needs.
+  if (isWorkerIsolate()) {
+    const { runWorker } = await import("./src/workers/worker.ts");
+    await runWorker();
+  } else {
+    const { runCli } = await import("./src/cli/run.ts");
+    Deno.exit(await runCli(Deno.args));
+  }
 }

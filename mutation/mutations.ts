@@ -752,7 +752,7 @@ export const MUTATIONS: readonly Mutation[] = [
   ),
   m(
     "config: a refused configuration exits 1, not 78",
-    "src/serve.ts",
+    "src/lifecycle.ts",
     "export const EXIT_CONFIG = 78;",
     "export const EXIT_CONFIG = 1;",
     ["src/serve_test.ts", "main_test.ts"],

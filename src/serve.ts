@@ -8,6 +8,24 @@
  */
 
 import { ConfigError } from "./config/errors.ts";
+import {
+  EXIT_CONFIG,
+  EXIT_LISTEN_FAILED,
+  EXIT_STORE_UNAVAILABLE,
+  isListenError,
+  logListenFailed,
+  stopSignal,
+} from "./lifecycle.ts";
+
+// Re-exported: callers have always found these here.
+export {
+  EXIT_CONFIG,
+  EXIT_LISTEN_FAILED,
+  EXIT_STORE_UNAVAILABLE,
+  isListenError,
+  logListenFailed,
+  stopSignal,
+};
 import { type Env, loadConfig } from "./config/load.ts";
 import type { Config } from "./config/types.ts";
 import { createApp } from "./http/app.ts";
@@ -35,24 +53,6 @@ import { type ClosableEventBus, openEventBus } from "./events/event_bus.ts";
 import { createLogger, describeError, type Logger } from "./log/logger.ts";
 import { openTodoStore } from "./store/open.ts";
 import { type TodoStore, TodoStoreError } from "./store/todo_store.ts";
-
-/** Exit status for a configuration the server refuses (sysexits EX_CONFIG). */
-export const EXIT_CONFIG = 78;
-
-/**
- * Exit status when the todo store cannot be opened at start: the database
- * is unreachable or refuses the credentials, the SQLite file cannot be
- * created or written, or the schema is newer than this release (sysexits
- * EX_UNAVAILABLE). One JSON log line, `store_open_failed`, says which.
- */
-export const EXIT_STORE_UNAVAILABLE = 69;
-
-/**
- * Exit status when the server's port (or the metrics port) cannot be
- * bound: taken by another program, or not permitted (sysexits EX_OSERR).
- * One JSON log line, `listen_failed`, names the address and the reason.
- */
-export const EXIT_LISTEN_FAILED = 71;
 
 /**
  * What makes this `serve()` one of several workers of a process
@@ -359,26 +359,6 @@ function startMetricsEndpoint(
   });
 }
 
-/** Errors of binding a port: taken, not permitted, no such address. */
-export function isListenError(error: unknown): error is Error {
-  return error instanceof Deno.errors.AddrInUse ||
-    error instanceof Deno.errors.PermissionDenied ||
-    error instanceof Deno.errors.AddrNotAvailable;
-}
-
-/** The one line saying a port could not be bound, and why. */
-export function logListenFailed(
-  logger: Logger,
-  address: string,
-  error: Error,
-): void {
-  logger.error("listen_failed", {
-    address,
-    reason: error.name,
-    message: error.message,
-  });
-}
-
 /**
  * Waits until the store answers (it did when it opened, but readiness is
  * about now), then logs `ready` and calls `onReady`, once. While it does
@@ -485,15 +465,6 @@ export async function stopWithin(
   const closed = await stages.shutdown(deadline);
   const released = await (stages.release?.(deadline) ?? true);
   return { drained, closed, released };
-}
-
-/** Resolves with the name of the first SIGTERM or SIGINT. */
-export function stopSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    for (const name of ["SIGTERM", "SIGINT"] as const) {
-      Deno.addSignalListener(name, () => resolve(name));
-    }
-  });
 }
 
 function logConnectionEvent(logger: Logger, event: ConnectionEvent): void {

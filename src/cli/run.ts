@@ -14,8 +14,8 @@ import {
 import type { Env } from "../config/load.ts";
 import { serverVariables } from "../config/variables.ts";
 import { createLogger } from "../log/logger.ts";
-import { SERVER_INFO } from "../mcp/server.ts";
-import { EXIT_CONFIG, type ServeOptions } from "../serve.ts";
+import { EXIT_CONFIG } from "../lifecycle.ts";
+import type { ServeOptions } from "../serve.ts";
 import { serveWithWorkers } from "../workers/supervisor.ts";
 import { EXIT_USAGE, parseCommandLine, USAGE, UsageError } from "./args.ts";
 import { checkConfig } from "./check_config.ts";
@@ -75,6 +75,8 @@ export async function runCli(
     return 0;
   }
   if (command.kind === "version") {
+    // Loaded only here: the MCP layer is the heaviest part of the graph.
+    const { SERVER_INFO } = await import("../mcp/server.ts");
     stdout(`${SERVER_INFO.name} ${SERVER_INFO.version}\n`);
     return 0;
   }

@@ -11,7 +11,8 @@
  * workers rather than N−1 plus the main isolate: every request takes the
  * same path, and the supervisor stays free to watch the workers, answer
  * signals and sum the workers' metrics for a scrape; its own isolate
- * loads no app and costs little memory.
+ * loads only the configuration and the command line (measured: two
+ * workers 155 MB RSS at rest, against 91 MB for one isolate).
  *
  * Start-up: worker 1 opens the store first (running any migration, alone)
  * and binds the port; only then do the others start, so migrations are
@@ -28,32 +29,28 @@
  * @module
  */
 
-import { AggregatorRegistry, Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import { ConfigError } from "../config/errors.ts";
 import { type Env, loadConfig } from "../config/load.ts";
 import type { Config } from "../config/types.ts";
 import { createLogger, describeError, type Logger } from "../log/logger.ts";
-import { METRICS_PATH, serveMetrics } from "../metrics/endpoint.ts";
 import {
   EXIT_CONFIG,
   EXIT_LISTEN_FAILED,
+  EXIT_WORKER_FAILED,
   isListenError,
   logListenFailed,
-  serve,
-  type ServeOptions,
   stopSignal,
-} from "../serve.ts";
+} from "../lifecycle.ts";
+import { METRICS_PATH, serveMetrics } from "../metrics/endpoint.ts";
+import type { ServeOptions } from "../serve.ts";
 import {
   type FromWorker,
   type ToWorker,
   WORKER_NAME_PREFIX,
 } from "./protocol.ts";
 
-/**
- * Exit status when a worker fails after start-up (an uncaught error, or it
- * stopped without being told): sysexits EX_SOFTWARE.
- */
-export const EXIT_WORKER_FAILED = 70;
+export { EXIT_WORKER_FAILED };
 
 /** How long a scrape waits for every worker's series, in ms. */
 const SCRAPE_TIMEOUT_MS = 5_000;
@@ -86,7 +83,12 @@ export async function serveWithWorkers(
     console.error(error.message);
     return EXIT_CONFIG;
   }
-  if (config.workers <= 1) return await serve(env, options);
+  if (config.workers <= 1) {
+    // Loaded here, not at the top: the supervisor's isolate never serves,
+    // and the server's module graph would cost it about 45 MB.
+    const { serve } = await import("../serve.ts");
+    return await serve(env, options);
+  }
   return await supervise(env, config, options);
 }
 
@@ -236,10 +238,11 @@ async function supervise(
 
   let metricsEndpoint;
   if (config.metricsPort !== undefined) {
+    const registry = await summedRegistry(handles);
     try {
       metricsEndpoint = serveMetrics({
         port: config.metricsPort,
-        registry: summedRegistry(handles),
+        registry,
         onListen: ({ hostname, port }) =>
           logger.info("metrics_listening", {
             address: `${hostname}:${port}`,
@@ -326,9 +329,10 @@ async function stopAll(
  * registry, summed by `prom-client`'s own aggregation (`AggregatorRegistry`,
  * the way it sums Node cluster workers), so a scrape shows the process.
  */
-function summedRegistry(
+async function summedRegistry(
   handles: readonly WorkerHandle[],
-): Pick<Registry, "metrics" | "contentType"> {
+): Promise<Pick<Registry, "metrics" | "contentType">> {
+  const { AggregatorRegistry, Registry } = await import("prom-client");
   return {
     contentType: Registry.PROMETHEUS_CONTENT_TYPE,
     async metrics() {
