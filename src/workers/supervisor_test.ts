@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { mcpHeaders, toolCall, TOOLS_LIST } from "../../fixtures/harness.ts";
 import { connectModernClient } from "../../fixtures/modern_client.ts";
 import { within } from "../../fixtures/net.ts";
+import { SKIP_POSTGRES, startPostgres } from "../../fixtures/postgres.ts";
 import {
   type ServerProcess,
   startServerProcess,
@@ -20,7 +21,7 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Two workers on a fresh SQLite file in `dir`. */
+/** Two workers, on a fresh SQLite file in `dir` unless `DATABASE_URL` is given. */
 function startTwoWorkers(dir: string, env: Record<string, string> = {}) {
   return startServerProcess({
     cwd: dir,
@@ -71,8 +72,29 @@ interface Listed {
 }
 
 Deno.test("MCP_WORKERS=2: both workers serve one port, share the SQLite file, and pass change notifications across", async () => {
+  await bothWorkersShareTheStore();
+});
+
+Deno.test({
+  name:
+    "MCP_WORKERS=2 on PostgreSQL: both workers share the database and its notifications",
+  ignore: SKIP_POSTGRES,
+  async fn() {
+    await using pg = await startPostgres();
+    await bothWorkersShareTheStore(await pg.createDatabase());
+  },
+});
+
+/**
+ * Requests land on both workers; each lists what the other wrote; a change
+ * written through either reaches a stream held by one of them.
+ */
+async function bothWorkersShareTheStore(databaseUrl?: string): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "mcp-workers-" });
-  const server = await startTwoWorkers(dir);
+  const server = await startTwoWorkers(
+    dir,
+    databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl },
+  );
   const connections = freshConnections(server);
   const listener = await connectModernClient(server.mcpUrl);
   try {
@@ -130,7 +152,7 @@ Deno.test("MCP_WORKERS=2: both workers serve one port, share the SQLite file, an
     await server[Symbol.asyncDispose]();
     await Deno.remove(dir, { recursive: true });
   }
-});
+}
 
 Deno.test("MCP_WORKERS=2: SIGTERM lets a request in flight finish, then every worker stops", async () => {
   const dir = await Deno.makeTempDir({ prefix: "mcp-workers-drain-" });
