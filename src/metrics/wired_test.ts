@@ -169,6 +169,9 @@ Deno.test("with OTEL_DENO=true the server's request counts reach an OTLP receive
         OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
         OTEL_METRIC_EXPORT_INTERVAL: "200",
         OTEL_DENO_CONSOLE: "ignore",
+        // Deno flushes one last export at exit and waits for it up to
+        // this long (default 10 s), which would outlast the stop below.
+        OTEL_EXPORTER_OTLP_TIMEOUT: "2000",
       },
     });
     for (let i = 0; i < 3; i++) {
@@ -184,8 +187,14 @@ Deno.test("with OTEL_DENO=true the server's request counts reach an OTLP receive
     for (let i = 0; i < 150 && !counted(); i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    assert.ok(counted(), "mcp.http.requests for /health reached 3 over OTLP");
-    assert.equal(await server.stop(), 0);
+    assert.ok(
+      counted(),
+      `mcp.http.requests for /health reached 3 over OTLP; got ${
+        JSON.stringify(received.flatMap((t) => healthCounts(JSON.parse(t))))
+      } in ${received.length} exports`,
+    );
+    const code = await server.stop();
+    assert.equal(code, 0, JSON.stringify(server.logs.slice(-6)));
   } finally {
     await server?.[Symbol.asyncDispose]();
     await receiver.shutdown();
