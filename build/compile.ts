@@ -1,8 +1,9 @@
 /**
  * `deno task compile [--target <triple>] [--output <path>]`: builds the
  * self-contained binary (`dist/mcp-scalekit` by default) with
- * `deno compile`, baking in exactly {@link permissionFlags} and
- * `--no-prompt` (a service has nobody to ask; a missing permission fails).
+ * `deno compile`, baking in exactly {@link permissionFlags}, the
+ * {@link UNSTABLE_FLAGS} and `--no-prompt` (a service has nobody to ask; a
+ * missing permission fails).
  *
  * Deno's own `--env-file` is never passed: `deno compile` would embed the
  * file's values in the binary at build time. Configuration is read at run
@@ -16,6 +17,15 @@
 
 import { parseArgs } from "node:util";
 import { permissionFlags } from "./permissions.ts";
+
+/**
+ * Unstable APIs the server uses: `--unstable-net` for `Deno.listen({
+ * reusePort })`, how `MCP_WORKERS` isolates share one port (Deno 2.9;
+ * `deno.json` sets it for `deno run` and `deno test`).
+ */
+export const UNSTABLE_FLAGS: readonly string[] = Object.freeze([
+  "--unstable-net",
+]);
 
 /** Targets `deno compile` builds for (`deno compile --help`). */
 export const TARGETS = [
@@ -42,6 +52,7 @@ export function compileArgs(
   return [
     "compile",
     ...permissionFlags(),
+    ...UNSTABLE_FLAGS,
     "--no-prompt",
     ...(options.target ? ["--target", options.target] : []),
     "--output",

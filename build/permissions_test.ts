@@ -5,7 +5,7 @@ import { mcpHeaders, toolCall } from "../fixtures/harness.ts";
 import { freePort, within } from "../fixtures/net.ts";
 import { namesOf } from "../src/config/settings.ts";
 import { SETTINGS } from "../src/config/table.ts";
-import { compileArgs, TARGETS } from "./compile.ts";
+import { compileArgs, TARGETS, UNSTABLE_FLAGS } from "./compile.ts";
 import { dataDir, permissionFlags } from "./permissions.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -57,6 +57,8 @@ Deno.test("deno task compile bakes in exactly those permissions, never an env fi
     permissionFlags(),
   );
   assert.ok(args.includes("--no-prompt"));
+  // MCP_WORKERS shares the port with Deno.listen({ reusePort }).
+  assert.ok(args.includes("--unstable-net"));
   assert.ok(!args.some((a) => a.startsWith("--env-file")));
   assert.deepEqual(args.slice(-5), [
     "--target",
@@ -94,9 +96,17 @@ function underBinaryPermissions(
   args: readonly string[],
   cwd: string,
   env: Record<string, string>,
+  flags: readonly string[] = [],
 ) {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", ...permissionFlags(), "--no-prompt", script, ...args],
+    args: [
+      "run",
+      ...permissionFlags(),
+      ...flags,
+      "--no-prompt",
+      script,
+      ...args,
+    ],
     cwd,
     clearEnv: true,
     env: { ...env, NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "" },
@@ -167,6 +177,78 @@ Deno.test("the bundle is self-contained and serves under the binary's permission
       await child.status;
     }
     await issuer.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the bundle serves with MCP_WORKERS=2 under the binary's permissions, the unstable flags and read access to itself", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "mcp-bundle-workers-" });
+  const port = freePort();
+  let child: Deno.ChildProcess | undefined;
+  try {
+    const output = await bundle(dir);
+    // Each worker loads the bundle again, and Deno checks a worker's
+    // module against --allow-read (the main module it does not).
+    const refused = await underBinaryPermissions(output, [], dir, {
+      FASTMCP_SERVER_AUTH: "none",
+      PORT: String(port),
+      MCP_WORKERS: "2",
+    }, UNSTABLE_FLAGS).output();
+    assert.equal(refused.code, 70);
+    assert.match(
+      new TextDecoder().decode(refused.stderr),
+      /"event":"worker_failed".*Requires read access/,
+    );
+    const readSelf = `--allow-read=${
+      flagValue("--allow-read").join(",")
+    },${output}`;
+    child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        ...permissionFlags().map((f) =>
+          f.startsWith("--allow-read=") ? readSelf : f
+        ),
+        ...UNSTABLE_FLAGS,
+        "--no-prompt",
+        output,
+      ],
+      cwd: dir,
+      clearEnv: true,
+      env: {
+        FASTMCP_SERVER_AUTH: "none",
+        PORT: String(port),
+        MCP_WORKERS: "2",
+        NO_COLOR: "1",
+      },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    await within(60_000, waitForHealth(port));
+    const response = await fetch(`http://127.0.0.1:${port}/mcp`, {
+      method: "POST",
+      headers: mcpHeaders(),
+      body: toolCall("create_todo", { title: "from a bundle worker" }),
+    });
+    assert.equal(response.status, 200);
+    assert.equal(
+      (await response.json()).result.structuredContent.todo.title,
+      "from a bundle worker",
+    );
+    child.kill("SIGTERM");
+    const { code, stdout } = await within(30_000, child.output());
+    child = undefined;
+    assert.equal(code, 0);
+    const text = new TextDecoder().decode(stdout);
+    // Both isolates ran from the one file.
+    assert.match(text, /"event":"listening","worker":1/);
+    assert.match(text, /"event":"listening","worker":2/);
+    assert.match(text, /"event":"workers_stopped","status":0/);
+  } finally {
+    if (child) {
+      child.kill("SIGKILL");
+      await child.status;
+    }
     await Deno.remove(dir, { recursive: true });
   }
 });

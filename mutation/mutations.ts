@@ -49,6 +49,8 @@ const T = {
     "src/mcp/server_test.ts",
   ],
   mcp: ["src/mcp/server_test.ts"],
+  workers: ["src/workers/supervisor_test.ts"],
+  metrics: ["src/metrics/wired_test.ts"],
   verdicts: [
     "conformance/runner_test.ts",
     "conformance/main_test.ts",
@@ -518,6 +520,13 @@ export const MUTATIONS: readonly Mutation[] = [
     T.origin,
   ),
   m(
+    "request id: not on answers a handler builds itself",
+    APP,
+    '    c.header("X-Request-Id", c.get("requestId"));',
+    "",
+    T.app,
+  ),
+  m(
     "host: once one Host is accepted, any passes",
     "src/http/host.ts",
     "if (host !== undefined && host === accepted)",
@@ -828,7 +837,7 @@ export const MUTATIONS: readonly Mutation[] = [
   ),
   m(
     "config: a refused configuration exits 1, not 78",
-    "src/serve.ts",
+    "src/lifecycle.ts",
     "export const EXIT_CONFIG = 78;",
     "export const EXIT_CONFIG = 1;",
     ["src/serve_test.ts", "main_test.ts"],
@@ -948,6 +957,64 @@ export const MUTATIONS: readonly Mutation[] = [
     'const status: Status = findings.some((f) => f.level === "MUST")',
     'const status: Status = findings.some((f) => f.level === "INFO")',
     T.verdicts,
+  ),
+  // MCP_WORKERS (issue 12): one start at a time, nothing half up, every
+  // worker drained, every worker told of changes; metrics on loopback.
+  m(
+    "workers: the in-memory store is accepted with several workers",
+    LOAD,
+    '  if (parseDatabaseUrl(databaseUrl).kind !== "memory") return;',
+    "  return;",
+    ["src/config/workers_test.ts", ...T.workers],
+  ),
+  m(
+    "workers: the metrics port may be the server's own",
+    LOAD,
+    "  if (metricsPort === undefined || metricsPort === 0 || metricsPort !== port) {",
+    "  if (true) {",
+    ["src/config/workers_test.ts"],
+  ),
+  m(
+    "workers: every worker starts at once, racing migrations and the port",
+    "src/workers/supervisor.ts",
+    "  let failure = await started(spawn(1));",
+    "  const all = [spawn(1)];\n  for (let id = 2; id <= count; id++) all.push(spawn(id));\n  let failure = await started(all[0]);",
+    T.workers,
+  ),
+  m(
+    "workers: stop terminates the workers without waiting for their drain",
+    "src/workers/supervisor.ts",
+    '  for (const handle of handles) handle.send({ type: "stop", signal });',
+    '  for (const handle of handles) handle.send({ type: "stop", signal });\n  for (const handle of handles) handle.terminate();',
+    T.workers,
+  ),
+  m(
+    "workers: SQLite change events stay in the worker that wrote",
+    "src/events/event_bus.ts",
+    "  if (options.workerChannel !== undefined) {",
+    "  if (false) {",
+    T.workers,
+  ),
+  m(
+    "workers: a scrape shows one worker, not the sum",
+    "src/workers/supervisor.ts",
+    "      const present = parts.filter((part) => part !== undefined);",
+    "      const present = parts.slice(0, 1).filter((part) => part !== undefined);",
+    T.metrics,
+  ),
+  m(
+    "metrics: the endpoint listens on every address",
+    "src/metrics/endpoint.ts",
+    "  const server = Deno.serve({\n    hostname,",
+    '  const server = Deno.serve({\n    hostname: "0.0.0.0",',
+    T.metrics,
+  ),
+  m(
+    "metrics: invalid tokens lose the check that failed",
+    "src/http/require_bearer.ts",
+    "    ...(error.kind === undefined ? {} : { kind: error.kind }),",
+    "",
+    T.metrics,
   ),
   m(
     "verdicts: a SHOULD finding passes",

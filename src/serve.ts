@@ -8,6 +8,24 @@
  */
 
 import { ConfigError } from "./config/errors.ts";
+import {
+  EXIT_CONFIG,
+  EXIT_LISTEN_FAILED,
+  EXIT_STORE_UNAVAILABLE,
+  isListenError,
+  logListenFailed,
+  stopSignal,
+} from "./lifecycle.ts";
+
+// Re-exported: callers have always found these here.
+export {
+  EXIT_CONFIG,
+  EXIT_LISTEN_FAILED,
+  EXIT_STORE_UNAVAILABLE,
+  isListenError,
+  logListenFailed,
+  stopSignal,
+};
 import { type Env, loadConfig } from "./config/load.ts";
 import type { Config } from "./config/types.ts";
 import { createApp } from "./http/app.ts";
@@ -15,23 +33,49 @@ import { createDrainer } from "./http/drain.ts";
 import {
   type ConnectionEvent,
   type GuardedServeOptions,
+  type GuardedServer,
   serveGuarded,
 } from "./http/guarded_server.ts";
+import type { Registry } from "prom-client";
+import {
+  METRICS_PATH,
+  type MetricsEndpoint,
+  serveMetrics,
+} from "./metrics/endpoint.ts";
+import {
+  combineMetrics,
+  noMetrics,
+  type ServerMetrics,
+} from "./metrics/metrics.ts";
+import { createOtelMetrics, otelMetricsEnabled } from "./metrics/otel.ts";
+import { createPrometheusMetrics } from "./metrics/prometheus.ts";
 import { type ClosableEventBus, openEventBus } from "./events/event_bus.ts";
 import { createLogger, describeError, type Logger } from "./log/logger.ts";
 import { openTodoStore } from "./store/open.ts";
 import { type TodoStore, TodoStoreError } from "./store/todo_store.ts";
 
-/** Exit status for a configuration the server refuses (sysexits EX_CONFIG). */
-export const EXIT_CONFIG = 78;
-
 /**
- * Exit status when the todo store cannot be opened at start: the database
- * is unreachable or refuses the credentials, the SQLite file cannot be
- * created or written, or the schema is newer than this release (sysexits
- * EX_UNAVAILABLE). One JSON log line, `store_open_failed`, says which.
+ * What makes this `serve()` one of several workers of a process
+ * (`MCP_WORKERS` above 1; `src/workers/`): the supervisor gives each a
+ * number, the port they share and the channel their change events travel.
  */
-export const EXIT_STORE_UNAVAILABLE = 69;
+export interface WorkerRole {
+  /** This worker's number, from 1; on every log line as `worker`. */
+  readonly id: number;
+  /** How many workers serve the port. */
+  readonly count: number;
+  /** The concrete port every worker binds, with `SO_REUSEPORT`. */
+  readonly port: number;
+  /** The `BroadcastChannel` the workers' event buses share (SQLite). */
+  readonly channel: string;
+  /** Called once this worker listens. */
+  readonly onListening?: () => void;
+  /**
+   * Given this worker's Prometheus registry when `MCP_METRICS_PORT` is
+   * set: the supervisor serves the endpoint, summing every worker's.
+   */
+  readonly onRegistry?: (registry: Registry) => void;
+}
 
 /**
  * Connection limits, each overriding its setting (`MCP_MAX_CONNECTIONS`,
@@ -59,13 +103,16 @@ export interface ServeOptions extends ConnectionLimits {
   readonly onReady?: (config: Config) => void;
   /** Resolves when the server should stop. Default: SIGTERM or SIGINT. */
   readonly stop?: Promise<string>;
+  /** Set when this is one of several workers; see {@link WorkerRole}. */
+  readonly worker?: WorkerRole;
 }
 
 /**
  * Serves until told to stop; returns the process exit status: 0 after a
  * clean stop, {@link EXIT_CONFIG} when the configuration is refused (the
  * problems are printed to stderr, one per line),
- * {@link EXIT_STORE_UNAVAILABLE} when the todo store cannot be opened.
+ * {@link EXIT_STORE_UNAVAILABLE} when the todo store cannot be opened,
+ * {@link EXIT_LISTEN_FAILED} when a port cannot be bound.
  */
 export async function serve(
   env: Env,
@@ -80,14 +127,31 @@ export async function serve(
     return EXIT_CONFIG;
   }
   const { config, warnings } = loaded;
-  const logger = createLogger({ level: config.logLevel });
-  for (const warning of warnings) {
-    logger.warn("config_warning", { ...warning });
+  const { worker } = options;
+  const logger = createLogger({
+    level: config.logLevel,
+    ...(worker ? { fields: { worker: worker.id } } : {}),
+  });
+  // Several workers read the same configuration: one says what is wrong.
+  if ((worker?.id ?? 1) === 1) {
+    for (const warning of warnings) {
+      logger.warn("config_warning", { ...warning });
+    }
+  }
+  if (worker === undefined && config.workers > 1) {
+    // Only main.ts starts workers (src/workers/supervisor.ts); dev mode
+    // and embedders call serve() directly.
+    logger.warn("workers_ignored", {
+      workers: config.workers,
+      message: "MCP_WORKERS applies to main.ts only; serving from one isolate",
+    });
   }
 
-  const storage = await openStorage(config, logger);
+  const storage = await openStorage(config, logger, worker?.channel);
   if (storage === undefined) return EXIT_STORE_UNAVAILABLE;
   const { store, bus } = storage;
+  const { metrics, registry } = buildMetrics(config);
+  if (registry !== undefined) worker?.onRegistry?.(registry);
   // Aborted when shutdown starts: subscription streams end (they never
   // would by themselves) and the readiness wait stops.
   const stopping = new AbortController();
@@ -97,40 +161,72 @@ export async function serve(
     bus,
     logger,
     signal: stopping.signal,
+    metrics,
   });
   const drainer = createDrainer();
-  const maxConnections = options.maxConnections ?? config.maxConnections;
-  const server = serveGuarded({
-    hostname: config.host,
-    port: config.port,
-    maxConnections,
-    headersTimeoutMs: options.headersTimeoutMs ?? config.headersTimeoutMs,
-    bodyTimeoutMs: options.bodyTimeoutMs ?? config.bodyTimeoutMs,
-    keepAliveTimeoutMs: options.keepAliveTimeoutMs ??
-      config.keepAliveTimeoutMs,
-    sendTimeoutMs: options.sendTimeoutMs ?? config.sendTimeoutMs,
-    maxHeaderBytes: options.maxHeaderBytes ?? config.maxHeaderBytes,
-    maxHeaderCount: options.maxHeaderCount ?? config.maxHeaderCount,
-    onListen: ({ hostname, port }) => {
-      logger.info("listening", {
-        address: `${hostname}:${port}`,
-        mcp_url: config.mcpUrl,
-        provider: config.auth.kind,
-        max_connections: maxConnections,
-      });
-      void announceReady(
-        store,
-        stopping.signal,
-        logger,
-        () => options.onReady?.(config),
-      );
-    },
-    onError: (error) => {
-      logger.error("unhandled_error", describeError(error));
-      return Response.json({ error: "server_error" }, { status: 500 });
-    },
-    onEvent: (event) => logConnectionEvent(logger, event),
-  }, drainer.wrap((request, info) => app.fetch(request, info)));
+  // The connection cap bounds the process's descriptors (3 per
+  // connection), so workers share it rather than each taking all of it.
+  const maxConnections = options.maxConnections ??
+    Math.max(1, Math.floor(config.maxConnections / (worker?.count ?? 1)));
+  let server: GuardedServer;
+  let metricsEndpoint: MetricsEndpoint | undefined;
+  try {
+    metricsEndpoint = worker === undefined && registry !== undefined &&
+        config.metricsPort !== undefined
+      ? startMetricsEndpoint(config.metricsPort, registry, logger)
+      : undefined;
+  } catch (error) {
+    if (!isListenError(error)) throw error;
+    logListenFailed(logger, `127.0.0.1:${config.metricsPort}`, error);
+    await closeStorage(storage, Date.now() + config.shutdownGraceMs, logger);
+    return EXIT_LISTEN_FAILED;
+  }
+  try {
+    server = serveGuarded({
+      hostname: config.host,
+      port: worker?.port ?? config.port,
+      reusePort: worker !== undefined,
+      maxConnections,
+      headersTimeoutMs: options.headersTimeoutMs ?? config.headersTimeoutMs,
+      bodyTimeoutMs: options.bodyTimeoutMs ?? config.bodyTimeoutMs,
+      keepAliveTimeoutMs: options.keepAliveTimeoutMs ??
+        config.keepAliveTimeoutMs,
+      sendTimeoutMs: options.sendTimeoutMs ?? config.sendTimeoutMs,
+      maxHeaderBytes: options.maxHeaderBytes ?? config.maxHeaderBytes,
+      maxHeaderCount: options.maxHeaderCount ?? config.maxHeaderCount,
+      onListen: ({ hostname, port }) => {
+        logger.info("listening", {
+          address: `${hostname}:${port}`,
+          mcp_url: config.mcpUrl,
+          provider: config.auth.kind,
+          max_connections: maxConnections,
+        });
+        worker?.onListening?.();
+        void announceReady(
+          store,
+          stopping.signal,
+          logger,
+          () => options.onReady?.(config),
+        );
+      },
+      onError: (error) => {
+        logger.error("unhandled_error", describeError(error));
+        return Response.json({ error: "server_error" }, { status: 500 });
+      },
+      onEvent: (event) => logConnectionEvent(logger, event),
+    }, drainer.wrap((request, info) => app.fetch(request, info)));
+  } catch (error) {
+    if (!isListenError(error)) throw error;
+    logListenFailed(
+      logger,
+      `${config.host}:${worker?.port ?? config.port}`,
+      error,
+    );
+    stopping.abort();
+    await metricsEndpoint?.shutdown();
+    await closeStorage(storage, Date.now() + config.shutdownGraceMs, logger);
+    return EXIT_LISTEN_FAILED;
+  }
 
   const signal = await (options.stop ?? stopSignal());
   logger.info("shutting_down", { signal, grace_ms: config.shutdownGraceMs });
@@ -139,7 +235,11 @@ export async function serve(
     config.shutdownGraceMs,
     {
       drain: (ms) => drainer.drain(ms),
-      shutdown: (deadline) => server.shutdown(deadline),
+      shutdown: async (deadline) => {
+        const closed = await server.shutdown(deadline);
+        await metricsEndpoint?.shutdown();
+        return closed;
+      },
       release: (deadline) => closeStorage(storage, deadline, logger),
     },
   );
@@ -170,6 +270,7 @@ interface Storage {
 async function openStorage(
   config: Config,
   logger: Logger,
+  workerChannel: string | undefined,
 ): Promise<Storage | undefined> {
   let store: TodoStore;
   try {
@@ -196,6 +297,7 @@ async function openStorage(
   let bus: ClosableEventBus;
   try {
     bus = await openEventBus(store, {
+      workerChannel,
       onError: (error) => logger.warn("event_bus_error", describeError(error)),
     });
   } catch (error) {
@@ -213,6 +315,48 @@ async function openStorage(
     location: store.location,
   });
   return { store, bus };
+}
+
+/**
+ * What the server counts, and where: OpenTelemetry instruments when Deno
+ * exports them (`OTEL_DENO=true`, over OTLP), Prometheus series when
+ * `MCP_METRICS_PORT` is set; with neither, nothing (`noMetrics`: the app
+ * then installs no metrics middleware, and a request pays nothing).
+ */
+function buildMetrics(
+  config: Config,
+): { readonly metrics: ServerMetrics; readonly registry?: Registry } {
+  const targets: ServerMetrics[] = [];
+  let registry: Registry | undefined;
+  if (config.metricsPort !== undefined) {
+    const prometheus = createPrometheusMetrics();
+    registry = prometheus.registry;
+    targets.push(prometheus);
+  }
+  if (otelMetricsEnabled()) targets.push(createOtelMetrics());
+  const metrics = targets.length === 0
+    ? noMetrics
+    : targets.length === 1
+    ? targets[0]
+    : combineMetrics(...targets);
+  return { metrics, ...(registry ? { registry } : {}) };
+}
+
+/** Serves the registry on the loopback metrics port; logs where. */
+function startMetricsEndpoint(
+  port: number,
+  registry: Registry,
+  logger: Logger,
+): MetricsEndpoint {
+  return serveMetrics({
+    port,
+    registry,
+    onListen: ({ hostname, port }) =>
+      logger.info("metrics_listening", {
+        address: `${hostname}:${port}`,
+        path: METRICS_PATH,
+      }),
+  });
 }
 
 /**
@@ -321,15 +465,6 @@ export async function stopWithin(
   const closed = await stages.shutdown(deadline);
   const released = await (stages.release?.(deadline) ?? true);
   return { drained, closed, released };
-}
-
-/** Resolves with the name of the first SIGTERM or SIGINT. */
-export function stopSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    for (const name of ["SIGTERM", "SIGINT"] as const) {
-      Deno.addSignalListener(name, () => resolve(name));
-    }
-  });
 }
 
 function logConnectionEvent(logger: Logger, event: ConnectionEvent): void {

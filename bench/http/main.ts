@@ -16,7 +16,6 @@
 // ~/.cache/mcp-scalekit-ci/bench-express (never into this repository).
 import { parseArgs } from "node:util";
 import { rpcRequest } from "../../fixtures/harness.ts";
-import { SETTINGS } from "../../src/config/table.ts";
 import { loadTokenPool } from "./token_pool.ts";
 import {
   freePort,
@@ -72,12 +71,6 @@ function positive(name: keyof typeof args.values): number {
   return value;
 }
 
-/** Whether the configuration table has a setting of that name yet. */
-function hasSetting(name: string): boolean {
-  return JSON.stringify(SETTINGS).includes(`"${name}"`);
-}
-const workersExist = hasSetting("MCP_WORKERS");
-
 const RESOURCE = "res_bench";
 const TOOL = "list_todos";
 
@@ -100,7 +93,9 @@ type ServerKind =
   | "ours"
   | "ours_none"
   | "ours_sse"
+  | "ours_sqlite"
   | "ours_workers"
+  | "ours_metrics"
   | "ours_unguarded"
   | "ours_nocache"
   | "express";
@@ -251,9 +246,61 @@ const SCENARIOS: readonly Scenario[] = [
     expect: 200,
   },
   {
+    id: "call_sqlite",
+    label: `tools/call ${TOOL}, one token, SQLite store`,
+    server: "ours_sqlite",
+    method: "POST",
+    path: "/mcp",
+    headers: LEGACY_HEADERS,
+    body: legacyCall.body,
+    tokens: "one",
+    expect: 200,
+  },
+  {
+    id: "health_sqlite",
+    label: "GET /health, SQLite store",
+    server: "ours_sqlite",
+    method: "GET",
+    path: "/health",
+    headers: {},
+    tokens: "none",
+    expect: 200,
+  },
+  {
     id: "call_workers",
     label: `tools/call ${TOOL}, one token, MCP_WORKERS=${workers}`,
     server: "ours_workers",
+    method: "POST",
+    path: "/mcp",
+    headers: LEGACY_HEADERS,
+    body: legacyCall.body,
+    tokens: "one",
+    expect: 200,
+  },
+  {
+    id: "health_workers",
+    label: `GET /health, MCP_WORKERS=${workers}`,
+    server: "ours_workers",
+    method: "GET",
+    path: "/health",
+    headers: {},
+    tokens: "none",
+    expect: 200,
+  },
+  {
+    id: "health_metrics",
+    label: "GET /health, Prometheus metrics on (MCP_METRICS_PORT)",
+    server: "ours_metrics",
+    method: "GET",
+    path: "/health",
+    headers: {},
+    tokens: "none",
+    expect: 200,
+  },
+  {
+    id: "call_repeated_metrics",
+    label: `tools/call ${TOOL}, one token, Prometheus metrics on`,
+    server: "ours_metrics",
     method: "POST",
     path: "/mcp",
     headers: LEGACY_HEADERS,
@@ -286,14 +333,8 @@ const SCENARIOS: readonly Scenario[] = [
 ];
 
 const selected = SCENARIOS.filter((scenario) =>
-  (only === undefined || only.includes(scenario.id)) &&
-  (scenario.server !== "ours_workers" || workersExist)
+  only === undefined || only.includes(scenario.id)
 );
-const skipped: Record<string, string> = {};
-if (!workersExist && (only === undefined || only.includes("call_workers"))) {
-  skipped.call_workers =
-    "MCP_WORKERS does not exist yet; this row lights up once the configuration table has it";
-}
 
 const loadavgBefore = Deno.loadavg();
 const work = await Deno.makeTempDir({ prefix: "bench-http-" });
@@ -345,10 +386,23 @@ try {
           MCP_RESPONSE_MODE: "sse",
         });
         break;
+      case "ours_sqlite":
+        // One isolate on the SQLite store every MCP_WORKERS row needs (the
+        // memory store serves one isolate only), so N ÷ 1 compares like
+        // with like.
+        running = await startServer(port, { ...baseEnv, DATABASE_URL: "" });
+        break;
       case "ours_workers":
         running = await startServer(port, {
           ...baseEnv,
+          DATABASE_URL: "",
           MCP_WORKERS: String(workers),
+        });
+        break;
+      case "ours_metrics":
+        running = await startServer(port, {
+          ...baseEnv,
+          MCP_METRICS_PORT: "0",
         });
         break;
     }
@@ -465,7 +519,7 @@ try {
   }));
 
   const ratios = ratiosOf(results);
-  console.log(formatReport(results, ratios, skipped, stat));
+  console.log(formatReport(results, ratios, {}, stat));
   const record = {
     date: new Date().toISOString(),
     machine: {
@@ -485,7 +539,7 @@ try {
       stat,
       seed,
       poolSize,
-      workers: workersExist ? workers : null,
+      workers,
     },
     scenarios: results.map((result) => ({
       id: result.id,
@@ -495,7 +549,6 @@ try {
       runs: result.runs,
     })),
     ratios,
-    skipped,
   };
   const jsonPath = args.values.json;
   await Deno.mkdir(jsonPath.replace(/\/[^/]*$/, ""), { recursive: true })

@@ -84,7 +84,30 @@ const RATIOS: readonly (readonly [string, string, string, string, number?])[] =
       "2026-07-28 ÷ 2025 era",
     ],
     ["sse_vs_json", "call_sse", "call_repeated", "SSE ÷ JSON"],
-    ["workers_vs_one", "call_workers", "call_repeated", "N workers ÷ 1 worker"],
+    [
+      "workers_vs_one",
+      "call_workers",
+      "call_sqlite",
+      "N workers ÷ 1 worker (SQLite)",
+    ],
+    [
+      "workers_vs_one_health",
+      "health_workers",
+      "health_sqlite",
+      "N workers ÷ 1 worker (GET /health, SQLite)",
+    ],
+    [
+      "metrics_call",
+      "call_repeated_metrics",
+      "call_repeated",
+      "Prometheus metrics on ÷ off (tools/call)",
+    ],
+    [
+      "metrics_health",
+      "health_metrics",
+      "health",
+      "Prometheus metrics on ÷ off (GET /health)",
+    ],
     [
       "health_vs_bare",
       "health",

@@ -44,15 +44,18 @@ export interface StartServerOptions {
 
 /**
  * This server (`main.ts`) as `deno task start` runs it, with `env` plus
- * `HOST`, `PORT` and `BASE_URL` for `port`, `DATABASE_URL=memory:` and
- * rate and concurrency limits no flood reaches, unless `env` says otherwise. Logs go nowhere, but are
- * written: logging is part of what a request costs.
+ * `HOST`, `PORT` and `BASE_URL` for `port`, `DATABASE_URL=memory:`, a
+ * fresh `DATA_DIR` (for a server that asks for the default SQLite store
+ * with `DATABASE_URL: ""`, as every `MCP_WORKERS` row must), and rate and
+ * concurrency limits no flood reaches, unless `env` says otherwise. Logs go
+ * nowhere, but are written: logging is part of what a request costs.
  */
 export function startServer(
   port: number,
   env: Record<string, string>,
   options: StartServerOptions = {},
 ): Promise<Running> {
+  const dataDir = Deno.makeTempDirSync({ prefix: "bench-http-store-" });
   return spawnServer(
     port,
     Deno.execPath(),
@@ -61,6 +64,7 @@ export function startServer(
       "--allow-net",
       "--allow-env",
       "--allow-read",
+      "--allow-write",
       ...(options.denoFlags ?? []),
       options.script ?? "main.ts",
     ],
@@ -70,14 +74,16 @@ export function startServer(
       PORT: String(port),
       BASE_URL: `http://127.0.0.1:${port}`,
       // Todos in memory, as the Express reference and unguarded_server.ts
-      // keep them: the benchmark compares request handling, not storage
-      // (and `main.ts` runs here without --allow-write).
+      // keep them: the benchmark compares request handling, not storage.
+      // DATABASE_URL: "" (blank, so unset) selects SQLite in DATA_DIR.
       DATABASE_URL: "memory:",
+      DATA_DIR: dataDir,
       // One caller floods from loopback: limits high enough never to
       // refuse, yet every limiter still runs, as in production.
       MCP_RATE_LIMIT_PER_ADDRESS: "1000000",
       MCP_RATE_LIMIT_PER_CALLER: "1000000",
       MCP_MAX_CONCURRENT_REQUESTS_PER_CALLER: "1000",
+      MCP_MAX_CONCURRENT_REQUESTS: "1000",
       ...env,
     },
   );

@@ -29,6 +29,7 @@ export function extractBearerToken(request: Request): string {
       throw new AuthError(
         "invalid_token",
         "Access tokens are accepted only in the Authorization header",
+        { kind: "query_string" },
       );
     }
     throw new AuthError("missing_token", "Authentication required");
@@ -42,7 +43,9 @@ export function extractBearerToken(request: Request): string {
   }
   const match = BEARER.exec(trimmed);
   if (match === null) {
-    throw new AuthError("invalid_token", "Malformed Bearer credentials");
+    throw new AuthError("invalid_token", "Malformed Bearer credentials", {
+      kind: "malformed",
+    });
   }
   return match[1];
 }

@@ -23,8 +23,27 @@ export type AuthErrorCode =
   | "insufficient_scope"
   | "verifier_unavailable";
 
+/**
+ * Which check an `invalid_token` failed, for metrics (the `kind` label of
+ * `mcp_auth_decisions_total`); never sent to the client.
+ */
+export type InvalidTokenCheck =
+  | "malformed"
+  | "signature"
+  | "unknown_key"
+  | "algorithm"
+  | "issuer"
+  | "audience"
+  | "expired"
+  | "not_yet_valid"
+  | "lifetime"
+  | "claims"
+  | "query_string";
+
 /** Options for {@link AuthError}. */
 export interface AuthErrorOptions {
+  /** For `invalid_token`: which check failed. */
+  readonly kind?: InvalidTokenCheck;
   /** For `insufficient_scope`: every scope the request needs. */
   readonly requiredScopes?: readonly string[];
   /** The underlying error, kept for logs only; never sent to a client. */
@@ -45,6 +64,8 @@ export class AuthError extends Error {
   readonly code: AuthErrorCode;
   /** For `insufficient_scope`: the scopes the request needs. */
   readonly requiredScopes: readonly string[];
+  /** For `invalid_token`: which check failed, when the thrower knows. */
+  readonly kind?: InvalidTokenCheck;
 
   /**
    * @param code The stable reason.
@@ -60,5 +81,6 @@ export class AuthError extends Error {
     this.name = "AuthError";
     this.code = code;
     this.requiredScopes = Object.freeze([...(options.requiredScopes ?? [])]);
+    if (options.kind !== undefined) this.kind = options.kind;
   }
 }

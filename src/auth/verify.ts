@@ -5,7 +5,7 @@
  */
 
 import { errors, type JWTPayload, jwtVerify } from "jose";
-import { AuthError } from "./errors.ts";
+import { AuthError, type InvalidTokenCheck } from "./errors.ts";
 import type { Identity } from "./identity.ts";
 import { createRemoteKeySet, KeySetError } from "./jwks.ts";
 
@@ -177,6 +177,7 @@ function checkLifetime(
     throw new AuthError(
       "invalid_token",
       `The token's lifetime (exp) exceeds the ${maxLifetime} s this server accepts`,
+      { kind: "lifetime" },
     );
   }
 }
@@ -192,6 +193,7 @@ function checkClaimTypes(payload: JWTPayload): void {
     new AuthError(
       "invalid_token",
       `The token's "${claim}" claim must be ${kind}`,
+      { kind: "claims" },
     );
   if (typeof payload.sub !== "string" || payload.sub === "") {
     throw wrong("sub", "a non-empty string");
@@ -268,38 +270,44 @@ function toAuthError(error: unknown): AuthError {
       { cause: error },
     );
   }
-  const reject = (description: string) =>
-    new AuthError("invalid_token", description, { cause: error });
+  const reject = (description: string, kind: InvalidTokenCheck) =>
+    new AuthError("invalid_token", description, { cause: error, kind });
   if (error instanceof errors.JWTExpired) {
-    return reject("The token has expired");
+    return reject("The token has expired", "expired");
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
     switch (error.claim) {
       case "iss":
-        return reject("The token was not issued by a trusted issuer");
+        return reject("The token was not issued by a trusted issuer", "issuer");
       case "aud":
-        return reject("The token is not meant for this resource (audience)");
+        return reject(
+          "The token is not meant for this resource (audience)",
+          "audience",
+        );
       case "nbf":
-        return reject("The token is not valid yet (nbf)");
+        return reject("The token is not valid yet (nbf)", "not_yet_valid");
       case "exp":
-        return reject("The token has no valid expiry (exp)");
+        return reject("The token has no valid expiry (exp)", "claims");
       case "sub":
-        return reject("The token has no subject (sub)");
+        return reject("The token has no subject (sub)", "claims");
       default:
-        return reject(`The token's "${error.claim}" claim is invalid`);
+        return reject(
+          `The token's "${error.claim}" claim is invalid`,
+          "claims",
+        );
     }
   }
   if (error instanceof errors.JOSEAlgNotAllowed) {
-    return reject("The token's signing algorithm is not accepted");
+    return reject("The token's signing algorithm is not accepted", "algorithm");
   }
   if (error instanceof errors.JWKSNoMatchingKey) {
-    return reject("No published signing key matches the token");
+    return reject("No published signing key matches the token", "unknown_key");
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) {
-    return reject("The token's signature is invalid");
+    return reject("The token's signature is invalid", "signature");
   }
   if (error instanceof errors.JOSEError) {
-    return reject("The token is malformed");
+    return reject("The token is malformed", "malformed");
   }
   throw error;
 }

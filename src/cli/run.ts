@@ -14,8 +14,9 @@ import {
 import type { Env } from "../config/load.ts";
 import { serverVariables } from "../config/variables.ts";
 import { createLogger } from "../log/logger.ts";
-import { SERVER_INFO } from "../mcp/server.ts";
-import { EXIT_CONFIG, serve, type ServeOptions } from "../serve.ts";
+import { EXIT_CONFIG } from "../lifecycle.ts";
+import type { ServeOptions } from "../serve.ts";
+import { serveWithWorkers } from "../workers/supervisor.ts";
 import { EXIT_USAGE, parseCommandLine, USAGE, UsageError } from "./args.ts";
 import { checkConfig } from "./check_config.ts";
 import { type NotifyOutcome, notifyReady } from "./sd_notify.ts";
@@ -24,7 +25,10 @@ import { type NotifyOutcome, notifyReady } from "./sd_notify.ts";
 export interface CliDependencies {
   /** Reads the environment and env files. Default `readEnv()` limited to {@link serverVariables}. */
   readonly readEnv?: (options: ReadEnvOptions) => Env;
-  /** Serves. Default `serve()` from `src/serve.ts`. */
+  /**
+   * Serves. Default `serveWithWorkers()` from `src/workers/supervisor.ts`:
+   * `serve()` from `src/serve.ts` in one isolate or in `MCP_WORKERS`.
+   */
   readonly serve?: (env: Env, options: ServeOptions) => Promise<number>;
   /** Reports readiness to systemd. Default {@link notifyReady}. */
   readonly notifyReady?: (
@@ -71,6 +75,8 @@ export async function runCli(
     return 0;
   }
   if (command.kind === "version") {
+    // Loaded only here: the MCP layer is the heaviest part of the graph.
+    const { SERVER_INFO } = await import("../mcp/server.ts");
     stdout(`${SERVER_INFO.name} ${SERVER_INFO.version}\n`);
     return 0;
   }
@@ -94,7 +100,7 @@ export async function runCli(
   }
 
   const notify = deps.notifyReady ?? notifyReady;
-  return await (deps.serve ?? serve)(env, {
+  return await (deps.serve ?? serveWithWorkers)(env, {
     stop: deps.stop,
     // serve() calls this once the server listens and its store answers.
     onReady: (config) => {

@@ -18,6 +18,7 @@ import {
 import { hostForUrl, normalisePath, wellKnownUrl } from "./_urls.ts";
 import { ConfigError, type ConfigProblem } from "./errors.ts";
 import { httpUrl, httpUrlText } from "./parsers.ts";
+import { parseDatabaseUrl } from "../store/database_url.ts";
 import {
   currentNames,
   type DescribedSetting,
@@ -180,6 +181,8 @@ function evaluate(env: Env): Omit<Context, "values"> & {
     );
   }
   checkBackoff(c);
+  checkWorkers(c);
+  checkMetricsPort(c);
   if (!endpoint || !auth || !allowedOrigins) return { ...c, provider };
   const server = Object.fromEntries(
     Object.entries(c.values).filter(([key]) => key in SERVER_SETTINGS),
@@ -202,6 +205,37 @@ function checkBackoff(c: Context): void {
     } s) must be at least ${SERVER_SETTINGS.jwksBackoffMinMs.name} (${
       min / 1000
     } s)`,
+  );
+}
+
+/**
+ * The in-memory store lives in one isolate: with several workers each
+ * would hold its own todos, and a client would see a different list on
+ * every connection. Refused rather than half-working.
+ */
+function checkWorkers(c: Context): void {
+  const { workers, databaseUrl } = c.values;
+  if (workers <= 1 || databaseUrl === undefined) return;
+  if (parseDatabaseUrl(databaseUrl).kind !== "memory") return;
+  const variable = SERVER_SETTINGS.workers.name;
+  addProblem(
+    c.findings,
+    variable,
+    `${variable} is ${workers} but ${SERVER_SETTINGS.databaseUrl.name} is "memory:", which one isolate holds alone; set ${variable} to 1, or use SQLite or PostgreSQL`,
+  );
+}
+
+/** The metrics port cannot be the server's own. */
+function checkMetricsPort(c: Context): void {
+  const { metricsPort, port } = c.values;
+  if (metricsPort === undefined || metricsPort === 0 || metricsPort !== port) {
+    return;
+  }
+  const variable = SERVER_SETTINGS.metricsPort.name;
+  addProblem(
+    c.findings,
+    variable,
+    `${variable} (${metricsPort}) must differ from ${SERVER_SETTINGS.port.name}: metrics are served on their own loopback port`,
   );
 }
 

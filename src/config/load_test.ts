@@ -76,6 +76,7 @@ Deno.test("loadConfig() returns exactly the Config fields", () => {
     "sqliteBusyTimeoutMs",
     "tokenCacheMaxEntries",
     "tokenCacheTtlMs",
+    "workers",
   ]);
 });
 

@@ -54,6 +54,27 @@ export function integer(min: number, max?: number): Parser<number> {
   });
 }
 
+/** Most isolates `MCP_WORKERS` may ask for: beyond the cores, more only cost memory. */
+export const MAX_WORKERS = 64;
+
+/**
+ * `auto` (any case: the number of cores, `navigator.hardwareConcurrency`,
+ * at most {@link MAX_WORKERS}) or a whole number from 1 to {@link MAX_WORKERS}.
+ */
+export function workers(
+  cores: () => number = () => navigator.hardwareConcurrency,
+): Parser<number> {
+  return parser((raw, q) => {
+    if (raw.toLowerCase() === "auto") {
+      return Math.min(MAX_WORKERS, Math.max(1, Math.floor(cores() || 1)));
+    }
+    const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    return Number.isSafeInteger(value) && value >= 1 && value <= MAX_WORKERS
+      ? value
+      : no`must be "auto" or a whole number from 1 to ${MAX_WORKERS}, not ${q}`;
+  });
+}
+
 /**
  * A number of seconds above 0 (or, with `zero`, 0 too) and at most `max`,
  * as whole milliseconds (at least 1, unless 0).

@@ -29,6 +29,7 @@ import {
   secondsAsMs,
   text,
   urlPath,
+  workers,
 } from "./parsers.ts";
 import { normalisePath } from "./_urls.ts";
 import type { SettingSpec } from "./settings.ts";
@@ -497,6 +498,20 @@ export const SERVER_SETTINGS = {
     default: "300",
     doc:
       "Longest a verified token is remembered, in seconds, whatever its `exp` (checked again, with the leeway, on every use); at most 3600",
+  },
+  // Performance (issue 12): isolates and metrics.
+  workers: {
+    name: "MCP_WORKERS",
+    parse: workers(),
+    default: "1",
+    doc:
+      "Isolates serving the port together (`SO_REUSEPORT`): a whole number from 1 to 64, or `auto` for one per core. Each opens its own store connection(s) and token cache; the in-memory store needs 1",
+  },
+  metricsPort: {
+    name: "MCP_METRICS_PORT",
+    parse: integer(0, 65_535),
+    doc:
+      "Serve Prometheus metrics at `http://127.0.0.1:<port>/metrics` (loopback only; 0 picks a free port). Unset: no endpoint",
   },
   logLevel: {
     name: "LOG_LEVEL",

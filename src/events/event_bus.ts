@@ -1,7 +1,8 @@
 /**
  * Picks the change-event bus that fits a todo store: PostgreSQL
- * `LISTEN`/`NOTIFY` when instances share a PostgreSQL database, the SDK's
- * in-process bus otherwise (SQLite and memory serve one process).
+ * `LISTEN`/`NOTIFY` when instances share a PostgreSQL database; a
+ * `BroadcastChannel` between the workers of one process for SQLite with
+ * `MCP_WORKERS` above 1; the SDK's in-process bus otherwise.
  *
  * @module
  */
@@ -12,6 +13,7 @@ import {
 } from "@modelcontextprotocol/server";
 import { PostgresTodoStore } from "../store/postgres.ts";
 import type { TodoStore } from "../store/todo_store.ts";
+import { BroadcastEventBus } from "./broadcast_bus.ts";
 import {
   PostgresEventBus,
   type PostgresEventBusOptions,
@@ -24,7 +26,15 @@ export interface ClosableEventBus extends ServerEventBus {
 }
 
 /** Options for {@link openEventBus}. */
-export type OpenEventBusOptions = PostgresEventBusOptions;
+export interface OpenEventBusOptions extends PostgresEventBusOptions {
+  /**
+   * With several workers in this process (`MCP_WORKERS`): the
+   * `BroadcastChannel` they share, so a store without a bus of its own
+   * (SQLite) still tells every worker about changes. PostgreSQL ignores it:
+   * its NOTIFY already reaches every worker.
+   */
+  readonly workerChannel?: string;
+}
 
 class LocalEventBus extends InMemoryServerEventBus implements ClosableEventBus {
   close(): Promise<void> {
@@ -50,6 +60,12 @@ export async function openEventBus(
 ): Promise<ClosableEventBus> {
   if (store instanceof PostgresTodoStore) {
     return await PostgresEventBus.start(store.client, options);
+  }
+  if (options.workerChannel !== undefined) {
+    return new BroadcastEventBus({
+      channel: options.workerChannel,
+      onError: options.onError,
+    });
   }
   return new LocalEventBus(options.onError);
 }

@@ -21,6 +21,13 @@ import type { Config, TokenAuthConfig } from "../config/types.ts";
 import { describeError, type Logger, silentLogger } from "../log/logger.ts";
 import { isLoopbackHost } from "../net/loopback.ts";
 import { createMcpEndpoint } from "../mcp/handler.ts";
+import {
+  countJwksFetches,
+  noMetrics,
+  type ServerMetrics,
+  tokenCacheStatsOf,
+} from "../metrics/metrics.ts";
+import { recordMetrics } from "../metrics/middleware.ts";
 import { createMcpServers } from "../mcp/server.ts";
 import { PROMPTS } from "../prompts/plan_my_day.ts";
 import { reportTodoChanges } from "../events/todo_changes.ts";
@@ -91,6 +98,11 @@ export interface AppOptions {
     readonly address?: Store<AppEnv>;
     readonly caller?: Store<AppEnv>;
   };
+  /**
+   * Where requests, authentication decisions, key-set fetches and the
+   * token cache are counted (`src/metrics/`). Default: nowhere.
+   */
+  readonly metrics?: ServerMetrics;
 }
 
 const ROOT_METADATA_PATH = "/.well-known/oauth-protected-resource";
@@ -168,7 +180,19 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const mcpPath = new URL(config.mcpUrl).pathname;
 
   const app = new Hono<AppEnv>();
+  // First, so a request's latency covers every other middleware.
+  if (options.metrics !== undefined && options.metrics !== noMetrics) {
+    app.use(recordMetrics(options.metrics));
+  }
   app.use(requestId());
+  app.use(async function echoRequestId(c, next) {
+    await next();
+    // hono/request-id sets the header before the handler runs, and a
+    // handler that returns a Response of its own (the MCP endpoint, the
+    // bearer guard's refusals) replaces those headers: set it on the answer
+    // actually sent, so a client can quote the id its log line has.
+    c.header("X-Request-Id", c.get("requestId"));
+  });
   app.use(logRequests(logger));
   if (isLoopbackHost(config.host)) {
     app.use(rejectForeignHosts(config.mcpUrl));
@@ -267,11 +291,16 @@ function authenticate(
     // No authentication means no authorization either: every operation is open.
     return requireNothing(anonymousIdentity(policy.supported));
   }
+  const metrics = options.metrics ?? noMetrics;
   const verifier = options.verifier ??
     createConfiguredVerifier(config, config.auth, {
-      fetch: options.fetch,
+      fetch: metrics === noMetrics
+        ? options.fetch
+        : countJwksFetches(options.fetch ?? fetch, metrics),
       now: options.now,
     });
+  const cacheStats = tokenCacheStatsOf(verifier);
+  if (cacheStats !== undefined) metrics.watchTokenCache(cacheStats);
   return requireBearer({ verifier, challenge });
 }
 

@@ -5,6 +5,7 @@
  */
 
 import type { RequestIdVariables } from "hono/request-id";
+import type { InvalidTokenCheck } from "../auth/errors.ts";
 import type { Identity } from "../auth/identity.ts";
 import type { ProtocolEra } from "../authz/policy.ts";
 
@@ -19,6 +20,11 @@ export interface AppEnv {
     /** Which protocol era served an MCP request, for the request log. */
     era?: ProtocolEra;
     /** Why the request was refused, for the request log. */
-    denial?: { readonly code: string; readonly reason: string };
+    denial?: {
+      readonly code: string;
+      readonly reason: string;
+      /** For `invalid_token`: which check failed (for metrics). */
+      readonly kind?: InvalidTokenCheck;
+    };
   };
 }

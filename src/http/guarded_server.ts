@@ -79,6 +79,12 @@ export interface GuardedServeOptions {
   /** Port to bind; 0 for a free one. */
   readonly port: number;
   /**
+   * Share the port with other listeners that set it (`SO_REUSEPORT`; the
+   * kernel spreads new connections over them): how `MCP_WORKERS` isolates
+   * serve one port. Needs `--unstable-net` in Deno 2.9. Default false.
+   */
+  readonly reusePort?: boolean;
+  /**
    * Most client connections open at once; more are answered 503 and closed.
    * Each takes {@link FDS_PER_CONNECTION} descriptors. Default 300.
    */
@@ -264,6 +270,7 @@ export function serveGuarded(
     hostname: options.hostname,
     port: options.port,
     transport: "tcp",
+    ...(options.reusePort ? { reusePort: true } : {}),
   });
   const addr = listener.addr;
   const fallbackHost = formatHost(addr);

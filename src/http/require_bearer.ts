@@ -53,7 +53,11 @@ export function deny(
   error: AuthError,
   challenge: ChallengeContext,
 ): Response {
-  c.set("denial", { code: error.code, reason: error.message });
+  c.set("denial", {
+    code: error.code,
+    reason: error.message,
+    ...(error.kind === undefined ? {} : { kind: error.kind }),
+  });
   const answer = authErrorResponse(error, challenge);
   for (const [name, value] of Object.entries(answer.headers)) {
     c.header(name, value);

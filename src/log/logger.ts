@@ -31,6 +31,11 @@ export interface LoggerOptions {
   readonly write?: (line: string, level: LogLevel) => void;
   /** The clock. Default `() => new Date()`. */
   readonly now?: () => Date;
+  /**
+   * Fields written on every line, after `event` and before the call's own
+   * (the `worker` number when `MCP_WORKERS` is above 1).
+   */
+  readonly fields?: LogFields;
 }
 
 const RANK: Readonly<Record<LogLevel, number>> = {
@@ -60,9 +65,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const threshold = RANK[options.level ?? "info"];
   const now = options.now ?? (() => new Date());
   const write = options.write ?? defaultWrite;
+  const base = options.fields ?? {};
   const emit = (level: LogLevel, event: string, fields: LogFields = {}) => {
     if (RANK[level] < threshold) return;
-    const line = { time: now().toISOString(), level, event, ...fields };
+    const line = {
+      time: now().toISOString(),
+      level,
+      event,
+      ...base,
+      ...fields,
+    };
     write(JSON.stringify(line, redact), level);
   };
   return {

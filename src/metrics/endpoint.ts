@@ -16,8 +16,11 @@ export interface MetricsEndpointOptions {
   readonly port: number;
   /** A loopback address: `127.0.0.1` (default), `::1` or `localhost`. */
   readonly hostname?: string;
-  /** What to expose. */
-  readonly registry: Registry;
+  /**
+   * What to expose: a registry, or anything that writes the exposition
+   * text the same way (the supervisor's sum of its workers' registries).
+   */
+  readonly registry: Pick<Registry, "metrics" | "contentType">;
   /** Called once listening. */
   readonly onListen?: (addr: Deno.NetAddr) => void;
 }

@@ -212,3 +212,49 @@ export const noMetrics: ServerMetrics = Object.freeze({
   jwksFetch() {},
   watchTokenCache() {},
 });
+
+/**
+ * The token-cache counters behind a verifier, when it has a cache: a
+ * `CachedTokenVerifier` (`verifier.cache.stats()`) or a verifier that
+ * reports its own (`verifier.stats()`). `undefined` for a verifier
+ * without one, which then reports no cache series.
+ */
+export function tokenCacheStatsOf(
+  verifier: object,
+): (() => TokenCacheStats) | undefined {
+  const { cache, stats } = verifier as {
+    readonly cache?: { readonly stats?: unknown };
+    readonly stats?: unknown;
+  };
+  if (typeof cache?.stats === "function") {
+    const source = cache as { stats(): TokenCacheStats };
+    return () => source.stats();
+  }
+  if (typeof stats === "function") {
+    const source = verifier as { stats(): TokenCacheStats };
+    return () => source.stats();
+  }
+  return undefined;
+}
+
+/**
+ * Wraps the fetch the key set uses so each fetch is counted: `ok` for a
+ * 2xx answer, `failed` for any other status or a network error (the key
+ * set then backs off; see `src/auth/jwks.ts`).
+ */
+export function countJwksFetches(
+  fetchImpl: typeof fetch,
+  metrics: ServerMetrics,
+): typeof fetch {
+  return async (input, init) => {
+    let response: Response;
+    try {
+      response = await fetchImpl(input, init);
+    } catch (error) {
+      metrics.jwksFetch("failed");
+      throw error;
+    }
+    metrics.jwksFetch(response.ok ? "ok" : "failed");
+    return response;
+  };
+}

@@ -12,7 +12,6 @@ import type { AppEnv } from "../http/env.ts";
 import {
   AUTH_OUTCOMES,
   type AuthOutcome,
-  type InvalidTokenKind,
   type ServerMetrics,
   UNMATCHED_ROUTE,
 } from "./metrics.ts";
@@ -48,14 +47,12 @@ export function recordMetrics(
       status: c.res.status,
       durationSeconds: (now() - started) / 1000,
     });
-    const denial = c.get("denial") as
-      | { readonly code: string; readonly kind?: InvalidTokenKind }
-      | undefined;
-    if (denial !== undefined) {
-      if (isAuthOutcome(denial.code)) metrics.auth(denial.code, denial.kind);
-      return;
-    }
-    if (c.get("identity") !== undefined) metrics.auth("accepted");
+    // A refusal after authentication (rate limit, bad body) still counts
+    // the token as accepted: the decision is about the credentials.
+    const denial = c.get("denial");
+    if (denial !== undefined && isAuthOutcome(denial.code)) {
+      metrics.auth(denial.code, denial.kind);
+    } else if (c.get("identity") !== undefined) metrics.auth("accepted");
   };
 }
 

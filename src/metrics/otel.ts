@@ -14,7 +14,11 @@
  * @module
  */
 
-import { type Meter, metrics as otelMetrics } from "@opentelemetry/api";
+import {
+  createNoopMeter,
+  type Meter,
+  metrics as otelMetrics,
+} from "@opentelemetry/api";
 import type { TokenCacheStats } from "../auth/token_cache.ts";
 import {
   authKindLabel,
@@ -23,6 +27,17 @@ import {
   routeLabeler,
   type ServerMetrics,
 } from "./metrics.ts";
+
+/**
+ * Whether a meter provider is registered, so instruments record for real:
+ * Deno registers one when it runs with `OTEL_DENO=true`. Without one the
+ * API hands out its no-op meter, and the server then skips the metrics
+ * middleware altogether (unless Prometheus is on).
+ */
+export function otelMetricsEnabled(): boolean {
+  const noop = createNoopMeter().constructor;
+  return !(otelMetrics.getMeter("mcp-scalekit") instanceof noop);
+}
 
 /** Options for {@link createOtelMetrics}. */
 export interface OtelMetricsOptions {
