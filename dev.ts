@@ -17,7 +17,8 @@ import { readEnv } from "./src/config/env_file.ts";
 import { ConfigError } from "./src/config/errors.ts";
 import { loadSettings } from "./src/config/settings.ts";
 import { AUTH_SETTINGS, DEV_SETTINGS } from "./src/config/table.ts";
-import { EXIT_CONFIG, serve, stopSignal } from "./src/serve.ts";
+import { EXIT_CONFIG, stopSignal } from "./src/lifecycle.ts";
+import { serve } from "./src/serve.ts";
 
 /** The resource id dev mode registers. */
 export const DEV_RESOURCE_ID = "res_dev";

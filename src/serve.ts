@@ -16,16 +16,6 @@ import {
   logListenFailed,
   stopSignal,
 } from "./lifecycle.ts";
-
-// Re-exported: callers have always found these here.
-export {
-  EXIT_CONFIG,
-  EXIT_LISTEN_FAILED,
-  EXIT_STORE_UNAVAILABLE,
-  isListenError,
-  logListenFailed,
-  stopSignal,
-};
 import { type Env, loadConfig } from "./config/load.ts";
 import type { Config } from "./config/types.ts";
 import { createApp } from "./http/app.ts";

@@ -27,18 +27,24 @@ export type AuthErrorCode =
  * Which check an `invalid_token` failed, for metrics (the `kind` label of
  * `mcp_auth_decisions_total`); never sent to the client.
  */
-export type InvalidTokenCheck =
-  | "malformed"
-  | "signature"
-  | "unknown_key"
-  | "algorithm"
-  | "issuer"
-  | "audience"
-  | "expired"
-  | "not_yet_valid"
-  | "lifetime"
-  | "claims"
-  | "query_string";
+export type InvalidTokenCheck = typeof INVALID_TOKEN_CHECKS[number];
+
+/** Every {@link InvalidTokenCheck}, one per check the verifier makes. */
+export const INVALID_TOKEN_CHECKS = Object.freeze(
+  [
+    "malformed",
+    "signature",
+    "unknown_key",
+    "algorithm",
+    "issuer",
+    "audience",
+    "expired",
+    "not_yet_valid",
+    "lifetime",
+    "claims",
+    "query_string",
+  ] as const,
+);
 
 /** Options for {@link AuthError}. */
 export interface AuthErrorOptions {

@@ -14,6 +14,10 @@
  */
 
 import type { TokenCacheStats } from "../auth/token_cache.ts";
+import {
+  INVALID_TOKEN_CHECKS,
+  type InvalidTokenCheck,
+} from "../auth/errors.ts";
 
 /** How an authentication ended (the `AuthErrorCode`s, plus success). */
 export type AuthOutcome =
@@ -37,34 +41,11 @@ export const AUTH_OUTCOMES: readonly AuthOutcome[] = Object.freeze([
  * `kind` label of `invalid_token` decisions). `unspecified` until the
  * verifier reports a kind; any unknown value is recorded as `other`.
  */
-export type InvalidTokenKind =
-  | "malformed"
-  | "signature"
-  | "unknown_key"
-  | "algorithm"
-  | "issuer"
-  | "audience"
-  | "expired"
-  | "not_yet_valid"
-  | "lifetime"
-  | "claims"
-  | "query_string"
-  | "unspecified"
-  | "other";
+export type InvalidTokenKind = InvalidTokenCheck | "unspecified" | "other";
 
 /** Every {@link InvalidTokenKind}. */
 export const INVALID_TOKEN_KINDS: readonly InvalidTokenKind[] = Object.freeze([
-  "malformed",
-  "signature",
-  "unknown_key",
-  "algorithm",
-  "issuer",
-  "audience",
-  "expired",
-  "not_yet_valid",
-  "lifetime",
-  "claims",
-  "query_string",
+  ...INVALID_TOKEN_CHECKS,
   "unspecified",
   "other",
 ]);

@@ -12,7 +12,7 @@ import {
   type ServerProcess,
   startServerProcess,
 } from "../../fixtures/server_instance.ts";
-import { EXIT_CONFIG, EXIT_LISTEN_FAILED } from "../serve.ts";
+import { EXIT_CONFIG, EXIT_LISTEN_FAILED } from "../lifecycle.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const LIST = "todo://todos";
