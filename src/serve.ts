@@ -7,6 +7,7 @@
  * @module
  */
 
+import { delay, within } from "./timers.ts";
 import { ConfigError } from "./config/errors.ts";
 import {
   EXIT_CONFIG,
@@ -369,7 +370,7 @@ export async function announceReady(
         ? error.detail ?? error.message
         : String(error);
       logger.warn("not_ready", { reason });
-      await sleep(wait, signal);
+      await delay(wait, signal);
       continue;
     }
     if (signal.aborted) return;
@@ -380,18 +381,6 @@ export async function announceReady(
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
 /**
  * Closes the bus, then the store, by `deadline` (ms since the epoch):
  * `true` when both closed in time. Past it the process exits anyway, and
@@ -406,20 +395,11 @@ async function closeStorage(
     await bus.close();
     await store.close();
   })();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(
-      () => resolve(false),
-      Math.max(0, deadline - Date.now()),
-    );
-  });
   try {
-    return await Promise.race([closing.then(() => true as const), late]);
+    return await within(Math.max(0, deadline - Date.now()), closing);
   } catch (error) {
     logger.warn("store_close_failed", describeError(error));
     return false;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

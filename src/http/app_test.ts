@@ -877,33 +877,41 @@ Deno.test("MCP_SCOPE_IMPLIES lets a broader scope stand in for the narrower ones
 });
 
 Deno.test("every answer carries the X-Request-Id its log line has", async (t) => {
-  await withHarness(async (h) => {
-    const token = await h.issuer.mint();
-    const cases: [string, () => Promise<Response>][] = [
-      ["GET /health", () => h.fetch("/health")],
-      ["401 without a token", () => post(h, toolCall("whoami"))],
-      ["a tool call's JSON answer", () => post(h, toolCall("whoami"), token)],
-      ["an SSE answer", () =>
-        post(h, toolCall("whoami"), token, {
-          accept: "text/event-stream",
-        })],
-    ];
-    for (const [name, send] of cases) {
-      await t.step(name, async () => {
-        const res = await send();
+  for (const mode of ["json", "sse"] as const) {
+    await withHarness(async (h) => {
+      const token = await h.issuer.mint();
+      const cases: [string, () => Promise<Response>, number, string][] = [
+        ["GET /health", () => h.fetch("/health"), 200, "application/json"],
+        ["401 without a token", () => post(h, toolCall("whoami")), 401, ""],
+        [
+          "a tool call's answer",
+          () => post(h, toolCall("whoami"), token),
+          200,
+          mode === "sse" ? "text/event-stream" : "application/json",
+        ],
+      ];
+      for (const [name, send, status, type] of cases) {
+        await t.step(`${mode}: ${name}`, async () => {
+          const res = await send();
+          await res.body?.cancel();
+          assert.equal(res.status, status);
+          assert.ok(res.headers.get("content-type")?.startsWith(type));
+          const id = res.headers.get("x-request-id");
+          assert.ok(id, `${name}: no X-Request-Id`);
+          const line = h.logs.findLast((l) => l.event === "request");
+          assert.equal(line?.request_id, id);
+        });
+      }
+      await t.step(`${mode}: a client's own id is kept`, async () => {
+        const res = await post(h, toolCall("whoami"), token, {
+          "x-request-id": "trace-123",
+        });
         await res.body?.cancel();
-        const id = res.headers.get("x-request-id");
-        assert.ok(id, `${name}: no X-Request-Id`);
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get("x-request-id"), "trace-123");
         const line = h.logs.findLast((l) => l.event === "request");
-        assert.equal(line?.request_id, id);
+        assert.equal(line?.request_id, "trace-123");
       });
-    }
-    await t.step("a client's own id is kept", async () => {
-      const res = await post(h, toolCall("whoami"), token, {
-        "x-request-id": "trace-123",
-      });
-      await res.body?.cancel();
-      assert.equal(res.headers.get("x-request-id"), "trace-123");
-    });
-  });
+    }, { env: { MCP_RESPONSE_MODE: mode } });
+  }
 });

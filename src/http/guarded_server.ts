@@ -41,6 +41,7 @@
  * @module
  */
 
+import { delay, within } from "../timers.ts";
 import {
   cannedResponse,
   closeQuietly,
@@ -543,29 +544,4 @@ function formatHost(addr: Deno.NetAddr): string {
     ? `[${addr.hostname}]`
     : addr.hostname;
   return `${host}:${addr.port}`;
-}
-
-/** Whether `promise` settled within `ms`; leaves no timer behind. */
-async function within(ms: number, promise: Promise<unknown>): Promise<boolean> {
-  const timeout = new AbortController();
-  const settled = await Promise.race([
-    promise.then(() => true),
-    delay(ms, timeout.signal).then(() => false),
-  ]);
-  timeout.abort();
-  return settled;
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

@@ -121,9 +121,10 @@ function redact(key: string, value: unknown): unknown {
   // by the second pattern, which redacts a token-like tail.
   const cut = value.length > MAX_LOGGED_STRING;
   const redacted = value.slice(0, MAX_LOGGED_STRING)
-    .replace(JWT_LIKE, "[redacted]")
-    .replace(cut ? JWT_TAIL : /$^/, "[redacted]");
-  return cut ? `${redacted}...(${value.length} chars)` : redacted;
+    .replace(JWT_LIKE, "[redacted]");
+  return cut
+    ? `${redacted.replace(JWT_TAIL, "[redacted]")}...(${value.length} chars)`
+    : redacted;
 }
 
 const encoder = new TextEncoder();

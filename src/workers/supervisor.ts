@@ -29,6 +29,7 @@
  * @module
  */
 
+import { within } from "../timers.ts";
 import type { Registry } from "prom-client";
 import { ConfigError } from "../config/errors.ts";
 import { type Env, loadConfig } from "../config/load.ts";
@@ -49,8 +50,6 @@ import {
   type ToWorker,
   WORKER_NAME_PREFIX,
 } from "./protocol.ts";
-
-export { EXIT_WORKER_FAILED };
 
 /** How long a scrape waits for every worker's series, in ms. */
 const SCRAPE_TIMEOUT_MS = 5_000;
@@ -305,15 +304,10 @@ async function stopAll(
 ): Promise<number[]> {
   for (const handle of handles) handle.send({ type: "stop", signal });
   const statuses: number[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, config.shutdownGraceMs + STOP_MARGIN_MS);
-  });
-  await Promise.race([
+  await within(
+    config.shutdownGraceMs + STOP_MARGIN_MS,
     Promise.all(handles.map((h) => h.exited.then((s) => statuses.push(s)))),
-    late,
-  ]);
-  clearTimeout(timer);
+  );
   if (statuses.length < handles.length) {
     logger.warn("workers_terminated", {
       workers: handles.length - statuses.length,
