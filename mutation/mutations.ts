@@ -636,6 +636,13 @@ export const MUTATIONS: readonly Mutation[] = [
     ["src/http/on_error_test.ts"],
   ),
   m(
+    "logger: a token the length cut splits is written in part",
+    "src/log/logger.ts",
+    '`${redacted.replace(JWT_TAIL, "[redacted]")}...(',
+    "`${redacted}...(",
+    T.log,
+  ),
+  m(
     "request log: writes the Authorization header",
     "src/http/request_log.ts",
     "      path: clientText(c.req.path, MAX_LOGGED_PATH),",

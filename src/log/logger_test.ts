@@ -76,3 +76,17 @@ Deno.test("createLogger() drops credential fields whatever their value looks lik
     assert.equal(line.cookie_policy, "strict");
   });
 });
+
+Deno.test("createLogger() cuts long strings and masks a token the cut splits", async (t) => {
+  const jwt = `eyJhbGciOiJSUzI1NiJ9.${"eyJzdWIiOiJ1c3JfMSJ9".repeat(20)}.c2ln`;
+  for (const lead of [4_000, 4_080, 4_090]) {
+    await t.step(`token starting at ${lead}`, () => {
+      const { logger, lines } = capture();
+      logger.warn("oops", { message: `${"x".repeat(lead)}${jwt} tail` });
+      const message: string = JSON.parse(lines[0]).message;
+      assert.doesNotMatch(message, /eyJ/);
+      assert.match(message, /\[redacted\]\.\.\.\(\d+ chars\)$/);
+      assert.ok(message.length < 4_200);
+    });
+  }
+});
