@@ -48,6 +48,8 @@ Deno.test("BroadcastEventBus: a stray message is dropped and reported; a closed 
   const stray = new BroadcastChannel(channel);
   const heard: ServerEvent[] = [];
   bus.subscribe((event) => heard.push(event));
+  const peerHeard: ServerEvent[] = [];
+  peer.subscribe((event) => peerHeard.push(event));
   try {
     stray.postMessage('{"o":"x","e":[{"kind":"rm -rf"}]}');
     stray.postMessage({ not: "a string" });
@@ -55,9 +57,11 @@ Deno.test("BroadcastEventBus: a stray message is dropped and reported; a closed 
     assert.deepEqual(heard, []);
     await bus.close();
     peer.publish(updated);
-    bus.publish(updated);
+    bus.publish({ kind: "resource_updated", uri: "todo://todos/closed" });
     await delay(100);
     assert.deepEqual(heard, []);
+    // The closed bus sent nothing: its peer heard only its own event.
+    assert.deepEqual(peerHeard, [updated]);
   } finally {
     stray.close();
     await bus.close();

@@ -122,6 +122,16 @@ Deno.test("recordMetrics() records each request under its route pattern, and eac
     ),
     2,
   );
+  for (const status of ["403", "400"]) {
+    assert.equal(
+      valueOf(
+        text,
+        `mcp_http_requests_total{route="/mcp",method="POST",status="${status}"}`,
+      ),
+      1,
+      status,
+    );
+  }
   assert.equal(
     valueOf(text, 'mcp_auth_decisions_total{outcome="missing_token",kind=""}'),
     1,
