@@ -50,6 +50,8 @@ const T = {
   ],
   mcp: ["src/mcp/server_test.ts"],
   workers: ["src/workers/supervisor_test.ts"],
+  connection: ["src/http/guarded_server_test.ts"],
+  nodelay: ["src/http/guarded_server_nodelay_test.ts"],
   metrics: ["src/metrics/wired_test.ts"],
   verdicts: [
     "conformance/runner_test.ts",
@@ -86,6 +88,8 @@ const PARSERS = "src/config/parsers.ts";
 const TABLE = "src/config/table.ts";
 const SCENARIO = "conformance/scenario.ts";
 const RUNNER = "conformance/runner.ts";
+const CONNECTION = "src/http/_proxied_connection.ts";
+const GUARDED = "src/http/guarded_server.ts";
 
 /** Every mutation, grouped by what it breaks. */
 export const MUTATIONS: readonly Mutation[] = [
@@ -1050,5 +1054,35 @@ export const MUTATIONS: readonly Mutation[] = [
     'if (clause.level === "INFO") {',
     'if (clause.level !== "MUST") {',
     T.verdicts,
+  ),
+  // The connection layer: an unread body is drained only when small and
+  // already there, so a refusal never waits long nor reads much.
+  m(
+    "connection: an unread body of any size is drained",
+    CONNECTION,
+    "if (!(length <= DRAIN_MAX_BYTES)) return false;",
+    "",
+    T.connection,
+  ),
+  m(
+    "connection: the drain waits for a body however long it takes",
+    CONNECTION,
+    "return await within(DRAIN_WAIT_MS, drained) && await drained;",
+    "return await drained;",
+    T.connection,
+  ),
+  m(
+    "connection: Nagle's algorithm left on for the client's socket",
+    GUARDED,
+    "    client.setNoDelay(true);",
+    "",
+    T.nodelay,
+  ),
+  m(
+    "connection: Nagle's algorithm left on for the loopback hop",
+    GUARDED,
+    "    upstream.setNoDelay(true);",
+    "",
+    T.nodelay,
   ),
 ];

@@ -439,6 +439,12 @@ export function serveGuarded(
   }
 
   async function adopt(client: Deno.TcpConn): Promise<void> {
+    // `Deno.serve` turns Nagle's algorithm off on the sockets it accepts;
+    // `Deno.listen` and `Deno.connect` leave it on. With it on, a response
+    // that reaches us in pieces (any stream: SSE, a chunked body) waits
+    // for the client's delayed ACK, about 40 ms on Linux, at every piece
+    // after the first.
+    client.setNoDelay(true);
     const connection = new ProxiedConnection(client, context);
     connections.add(connection);
     const generation = internal;
@@ -466,6 +472,8 @@ export function serveGuarded(
       connection.destroy();
       return;
     }
+    // And a request body we forward in pieces, for the same reason.
+    upstream.setNoDelay(true);
     byUpstreamPort.set(upstream.localAddr.port, connection);
     connection.attach(upstream, generation.port);
   }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import http2 from "node:http2";
 import { connectRaw, type RawResponse } from "../../fixtures/raw_http.ts";
 import { within } from "../../fixtures/net.ts";
+import { DRAIN_MAX_BYTES } from "./_proxied_connection.ts";
 import {
   type ConnectionEvent,
   type GuardedServeOptions,
@@ -183,6 +184,80 @@ Deno.test("serveGuarded() closes after answering a request whose body never arri
           await eventually(() => server.connections === 0, "released");
         },
       );
+    });
+  }
+});
+
+Deno.test("serveGuarded() keeps the connection after a refusal that left a small body unread", async (t) => {
+  // A client without a token sends its request, body and all, and gets a
+  // 401: reading and discarding that body lets the same connection carry
+  // the retry, instead of costing a new connection per refusal.
+  const refuse = (request: Request) =>
+    new URL(request.url).pathname === "/refuse"
+      ? Response.json({ error: "invalid_token" }, { status: 401 })
+      : new Response("served");
+  await t.step("the whole body came with the request", async () => {
+    await withGuarded({}, refuse, async (server) => {
+      const client = await connectRaw(server.addr.port);
+      const body = "x".repeat(DRAIN_MAX_BYTES);
+      await client.send(
+        `POST /refuse HTTP/1.1\r\nHost: test\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
+      const refused = await client.readResponse(BOUND);
+      assert.ok(isResponse(refused), `got ${refused}`);
+      assert.equal(refused.status, 401);
+      assert.equal(refused.headers.connection, undefined);
+      assert.match(refused.headers["keep-alive"] ?? "", /^timeout=/);
+      await client.send(
+        "POST /next HTTP/1.1\r\nHost: test\r\nContent-Length: 2\r\n\r\n{}",
+      );
+      const next = await client.readResponse(BOUND);
+      assert.ok(isResponse(next), `got ${next}`);
+      assert.equal(next.body, "served");
+      assert.equal(server.connections, 1);
+      client.close();
+    });
+  });
+  await t.step("a body still on its way closes the connection", async () => {
+    await withGuarded({}, refuse, async (server) => {
+      const client = await connectRaw(server.addr.port);
+      await client.send(
+        "POST /refuse HTTP/1.1\r\nHost: test\r\nContent-Length: 10\r\n\r\n0123",
+      );
+      // Deno keeps a connection only if the body was complete when the
+      // response went out; this one is not, and the refusal does not wait
+      // for it past a moment.
+      const refused = await client.readResponse(BOUND);
+      assert.ok(isResponse(refused), `got ${refused}`);
+      assert.equal(refused.status, 401);
+      assert.match(refused.headers.connection ?? "", /close/);
+      assert.equal(await client.waitForEnd(BOUND), "closed");
+      client.close();
+      await eventually(() => server.connections === 0, "released");
+    });
+  });
+  // Both bodies arrive whole: only their size, or its being unknown, closes.
+  const closes = {
+    "a body over the bound": `Content-Length: ${DRAIN_MAX_BYTES + 1}\r\n\r\n${
+      "x".repeat(DRAIN_MAX_BYTES + 1)
+    }`,
+    "a chunked body": "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+  };
+  for (const [what, rest] of Object.entries(closes)) {
+    await t.step(`${what} closes the connection`, async () => {
+      await withGuarded({}, refuse, async (server) => {
+        const client = await connectRaw(server.addr.port);
+        await client.send(
+          `POST /refuse HTTP/1.1\r\nHost: test\r\n${rest}`,
+        );
+        const refused = await client.readResponse(BOUND);
+        assert.ok(isResponse(refused), `got ${refused}`);
+        assert.equal(refused.status, 401);
+        assert.match(refused.headers.connection ?? "", /close/);
+        assert.equal(await client.waitForEnd(BOUND), "closed");
+        client.close();
+        await eventually(() => server.connections === 0, "released");
+      });
     });
   }
 });
