@@ -526,8 +526,8 @@ export const MUTATIONS: readonly Mutation[] = [
   m(
     "request id: not on answers a handler builds itself",
     APP,
-    '    c.header("X-Request-Id", c.get("requestId"));',
-    "",
+    'const answer = withHeader(c.res, "X-Request-Id", c.get("requestId"));',
+    "const answer = c.res;",
     T.app,
   ),
   m(
