@@ -8,7 +8,7 @@
 // a JSON summary.
 //
 //   deno task profile [--duration 15] [--connections 10] [--tokens one|fresh]
-//     [--auth scalekit|none] [--unguarded] [--request call|health]
+//     [--auth scalekit|none] [--unguarded] [--request call|health|refused]
 //     [--v8-flags=--max-semi-space-size=…] [--env NAME=value] [--memory]
 //     [--out bench/results/profile]
 import { parseArgs } from "node:util";
@@ -25,7 +25,8 @@ const args = parseArgs({
     tokens: { type: "string", default: "one" },
     auth: { type: "string", default: "scalekit" },
     unguarded: { type: "boolean", default: false },
-    // `health`: profile `GET /health` (same middleware, no MCP, no token).
+    // `health`: profile `GET /health` (same middleware, no MCP, no token);
+    // `refused`: the same `tools/call` without a token, answered 401.
     request: { type: "string", default: "call" },
     // Memory only: no CPU profile (its samples live in the server's heap
     // and would inflate what is measured over a long run).
@@ -264,6 +265,10 @@ try {
     "mcp-protocol-version": "2025-11-25",
   };
   const health = args.values.request === "health";
+  const refused = args.values.request === "refused";
+  if (!["call", "health", "refused"].includes(args.values.request)) {
+    throw new Error(`--request must be call, health or refused`);
+  }
   const lines = (h: Record<string, string>) =>
     health
       ? "GET\n/health\n\n"
@@ -273,7 +278,9 @@ try {
   await Deno.writeTextFile(
     requestFile,
     lines(
-      none ? headers : { ...headers, authorization: `Bearer ${pool.repeated}` },
+      none || refused
+        ? headers
+        : { ...headers, authorization: `Bearer ${pool.repeated}` },
     ),
   );
   const poolRequestFile = `${work}/pool.req`;
@@ -325,7 +332,11 @@ try {
   clearInterval(heapSampler);
   // wrk counts answers outside 2xx/3xx: a profile of 429s or 401s is not
   // a profile of the request it claims to be.
-  if (flood.errors.status > 0 || flood.errors.timeout > 0) {
+  // (A 401 is what `--request refused` profiles: wrk counts it as an
+  // error; bench/http/report.lua checks statuses, but this flood does not.)
+  if (
+    (flood.errors.status > 0 && !refused) || flood.errors.timeout > 0
+  ) {
     throw new Error(
       `${flood.errors.status} answers were not 2xx, ${flood.errors.timeout} timed out`,
     );
