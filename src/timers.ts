@@ -41,13 +41,18 @@ export async function within(
   ms: number,
   promise: Promise<unknown>,
 ): Promise<boolean> {
-  const timeout = new AbortController();
+  // A bare timer, cleared: an AbortController for it would throw away a
+  // DOMException with its stack on every call (the connection layer calls
+  // this once per refused request).
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     return await Promise.race([
       promise.then(() => true),
-      delay(ms, timeout.signal).then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), ms);
+      }),
     ]);
   } finally {
-    timeout.abort();
+    clearTimeout(timer);
   }
 }

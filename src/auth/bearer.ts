@@ -25,7 +25,11 @@ const BEARER_SCHEME = /^Bearer(?: |$)/i;
 export function extractBearerToken(request: Request): string {
   const header = request.headers.get("authorization");
   if (header === null || header.trim() === "") {
-    if (new URL(request.url).searchParams.has("access_token")) {
+    // Only a URL with a query can carry one (most have none: no parse).
+    if (
+      request.url.includes("?") &&
+      new URL(request.url).searchParams.has("access_token")
+    ) {
       throw new AuthError(
         "invalid_token",
         "Access tokens are accepted only in the Authorization header",

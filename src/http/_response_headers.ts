@@ -6,19 +6,33 @@
  * @module
  */
 
-/** Returns `response` with `name` set to `value`, copying it only when its headers are immutable. */
+/** Options for {@link withHeader}. */
+export interface WithHeaderOptions {
+  /** Add `value` to the header's values (as `Vary` takes them) instead of replacing them. */
+  readonly append?: boolean;
+}
+
+/**
+ * Returns `response` with `name` set to `value` (or `value` appended),
+ * copying it only when its headers are immutable. In place, because a
+ * copy of every response costs: Hono's `c.header()` after the handler
+ * copies the whole response each time.
+ */
 export function withHeader(
   response: Response,
   name: string,
   value: string,
+  options: WithHeaderOptions = {},
 ): Response {
+  const write = (headers: Headers) =>
+    options.append ? headers.append(name, value) : headers.set(name, value);
   try {
-    response.headers.set(name, value);
+    write(response.headers);
     return response;
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
     const copy = new Response(response.body, response);
-    copy.headers.set(name, value);
+    write(copy.headers);
     return copy;
   }
 }

@@ -12,6 +12,7 @@ import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { isLoopbackHost } from "../net/loopback.ts";
 import type { AppEnv } from "./env.ts";
+import { withHeader } from "./_response_headers.ts";
 
 /**
  * Request headers a browser MCP client may send cross-origin: the token,
@@ -82,7 +83,8 @@ export function guardOrigins(
       // Origin, so caches are told so (Fetch standard, "CORS protocol and
       // HTTP caches").
       await next();
-      c.header("Vary", "Origin", { append: true });
+      const answer = withHeader(c.res, "Vary", "Origin", { append: true });
+      if (answer !== c.res) c.res = answer;
       return;
     }
     if (!isAllowedOrigin(origin, allowed)) {
