@@ -1084,5 +1084,117 @@ export const MUTATIONS: readonly Mutation[] = [
     "    upstream.setNoDelay(true);",
     "",
     T.nodelay,
-  ),
+  ), // subscriptions/listen limits: streams capped per caller, per tenant and
+  // in all, each slot given back; listens out of the concurrency count; the
+  // URIs one listen names.
+  ...(() => {
+    const CAPS = "src/mcp/subscription_caps.ts";
+    const tests = [
+      "src/mcp/subscription_caps_test.ts",
+      "src/mcp/handler_test.ts",
+      "src/http/subscription_limits_test.ts",
+    ];
+    const http = ["src/http/subscription_limits_test.ts"];
+    const config = ["src/config/limits_test.ts"];
+    return [
+      m(
+        "subscriptions: no per-caller cap",
+        CAPS,
+        "      if ((byCaller.get(caller) ?? 0) >= maxPerCaller) {",
+        "      if (false) {",
+        tests,
+      ),
+      m(
+        "subscriptions: the per-caller cap allows one more",
+        CAPS,
+        "      if ((byCaller.get(caller) ?? 0) >= maxPerCaller) {",
+        "      if ((byCaller.get(caller) ?? 0) > maxPerCaller) {",
+        tests,
+      ),
+      m(
+        "subscriptions: no per-tenant cap",
+        CAPS,
+        "      if ((byTenant.get(tenant) ?? 0) >= maxPerTenant) {",
+        "      if (false) {",
+        tests,
+      ),
+      m(
+        "subscriptions: no server cap",
+        CAPS,
+        "      if (total >= maxTotal) {",
+        "      if (false) {",
+        tests,
+      ),
+      m(
+        "subscriptions: a slot given back twice is counted twice",
+        CAPS,
+        "          if (!held) return;",
+        "",
+        tests,
+      ),
+      m(
+        "subscriptions: a closed stream keeps its slot",
+        "src/mcp/handler.ts",
+        "      slot.release();\n",
+        "",
+        tests,
+      ),
+      m(
+        "subscriptions: the per-caller cap keyed by tenant",
+        "src/mcp/handler.ts",
+        "caps.admit(callerOf(identity), tenant)",
+        "caps.admit(tenant, tenant)",
+        tests,
+      ),
+      m(
+        "subscriptions: the per-caller cap not wired from its setting",
+        "src/http/app.ts",
+        "    maxSubscriptionsPerCaller: config.maxSubscriptionsPerCaller,\n",
+        "",
+        http,
+      ),
+      m(
+        "subscriptions: open listen streams hold requests in flight",
+        "src/http/concurrency.ts",
+        ' ||\n      c.get("listen") === true',
+        "",
+        http,
+      ),
+      m(
+        "subscriptions: listens not marked for the concurrency limiter",
+        "src/http/mcp_route.ts",
+        '    if (era === "modern" && isListenRequest(body)) c.set("listen", true);\n',
+        "",
+        http,
+      ),
+      m(
+        "subscriptions: resourceSubscriptions not counted",
+        "src/http/request_limits.ts",
+        "    if (uris > limits.maxResourceSubscriptions) {",
+        "    if (false) {",
+        http,
+      ),
+      m(
+        "subscriptions: resourceSubscriptions refused at the limit",
+        "src/http/request_limits.ts",
+        "    if (uris > limits.maxResourceSubscriptions) {",
+        "    if (uris >= limits.maxResourceSubscriptions) {",
+        http,
+      ),
+      m(
+        "subscriptions: a caller's cap may exceed its tenant's",
+        LOAD,
+        "  if (caller > tenant) {",
+        "  if (false) {",
+        config,
+      ),
+      m(
+        "subscriptions: a tenant's cap may exceed the server's",
+        LOAD,
+        "  if (tenant > total) {",
+        "  if (false) {",
+        config,
+      ),
+    ];
+  })(),
 ];

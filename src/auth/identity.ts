@@ -46,3 +46,12 @@ export function tenantOf(identity: Identity): string {
     ? `org:${identity.organizationId}`
     : `sub:${identity.subject}`;
 }
+
+/**
+ * One caller, for per-caller limits: the subject and the client id
+ * together (one user may use several clients; one client serves several
+ * users), so neither alone can take another's share.
+ */
+export function callerOf(identity: Identity): string {
+  return JSON.stringify([identity.subject, identity.clientId]);
+}

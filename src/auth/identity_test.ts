@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { anonymousIdentity, type Identity, tenantOf } from "./identity.ts";
+import {
+  anonymousIdentity,
+  callerOf,
+  type Identity,
+  tenantOf,
+} from "./identity.ts";
 
 function identity(subject: string, organizationId?: string): Identity {
   return {
@@ -30,4 +35,23 @@ Deno.test("anonymousIdentity() holds exactly the scopes it is given", () => {
   assert.deepEqual(anonymous.scopes, ["todo:read", "todo:write"]);
   assert.equal(tenantOf(anonymous), "sub:anonymous");
   assert.ok(Object.isFrozen(anonymous));
+});
+
+Deno.test("callerOf() tells apart every subject and client pair, whatever characters they hold", () => {
+  const as = (subject: string, clientId: string) =>
+    callerOf({ ...identity(subject), clientId });
+  assert.equal(as("usr_1", "c1"), as("usr_1", "c1"));
+  assert.notEqual(
+    as("usr_1", "c1"),
+    as("usr_1", "c2"),
+    "one user, two clients",
+  );
+  assert.notEqual(
+    as("usr_1", "c1"),
+    as("usr_2", "c1"),
+    "one client, two users",
+  );
+  // No separator a subject could contain makes two pairs one caller.
+  assert.notEqual(as('a","b', "c"), as("a", 'b","c'));
+  assert.notEqual(as("a|b", "c"), as("a", "b|c"));
 });

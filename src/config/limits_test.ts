@@ -15,6 +15,10 @@ Deno.test("limit and timeout settings have their documented defaults", () => {
     requestTimeoutMs: config.requestTimeoutMs,
     maxConcurrentRequests: config.maxConcurrentRequests,
     maxConcurrentPerCaller: config.maxConcurrentPerCaller,
+    maxSubscriptions: config.maxSubscriptions,
+    maxSubscriptionsPerTenant: config.maxSubscriptionsPerTenant,
+    maxSubscriptionsPerCaller: config.maxSubscriptionsPerCaller,
+    maxResourceSubscriptions: config.maxResourceSubscriptions,
     rateLimitPerAddress: config.rateLimitPerAddress,
     rateLimitPerCaller: config.rateLimitPerCaller,
     rateLimitLoopback: config.rateLimitLoopback,
@@ -40,6 +44,10 @@ Deno.test("limit and timeout settings have their documented defaults", () => {
     requestTimeoutMs: 30_000,
     maxConcurrentRequests: 100,
     maxConcurrentPerCaller: 8,
+    maxSubscriptions: 1024,
+    maxSubscriptionsPerTenant: 128,
+    maxSubscriptionsPerCaller: 16,
+    maxResourceSubscriptions: 100,
     rateLimitPerAddress: 600,
     rateLimitPerCaller: 300,
     rateLimitLoopback: true,
@@ -68,6 +76,10 @@ Deno.test("limit and timeout settings are read from their variables", () => {
     MCP_MAX_BATCH_SIZE: "100",
     MCP_JWKS_STALE_IF_ERROR_SECONDS: "0",
     MCP_MAX_TOKEN_LIFETIME_SECONDS: "3600",
+    MCP_MAX_SUBSCRIPTIONS: "50",
+    MCP_MAX_SUBSCRIPTIONS_PER_TENANT: "20",
+    MCP_MAX_SUBSCRIPTIONS_PER_CALLER: "5",
+    MCP_MAX_RESOURCE_SUBSCRIPTIONS: "7",
   });
   assert.equal(config.maxConnections, 500);
   assert.equal(config.headersTimeoutMs, 2_500);
@@ -77,6 +89,10 @@ Deno.test("limit and timeout settings are read from their variables", () => {
   assert.equal(config.maxBatchSize, 100);
   assert.equal(config.jwksStaleIfErrorMs, 0);
   assert.equal(config.maxTokenLifetimeSeconds, 3_600);
+  assert.equal(config.maxSubscriptions, 50);
+  assert.equal(config.maxSubscriptionsPerTenant, 20);
+  assert.equal(config.maxSubscriptionsPerCaller, 5);
+  assert.equal(config.maxResourceSubscriptions, 7);
 });
 
 Deno.test("a bad limit is refused at start, naming its variable", async (t) => {
@@ -92,6 +108,10 @@ Deno.test("a bad limit is refused at start, naming its variable", async (t) => {
     ["MCP_RATE_LIMIT_LOOPBACK", "maybe", /"true", "false"/],
     ["MCP_JWKS_STALE_IF_ERROR_SECONDS", "-1", /0 or more/],
     ["MCP_MAX_TOKEN_LIFETIME_SECONDS", "1e400", /whole number/],
+    ["MCP_MAX_SUBSCRIPTIONS", "0", /whole number from 1 to 100000/],
+    ["MCP_MAX_SUBSCRIPTIONS_PER_TENANT", "lots", /whole number/],
+    ["MCP_MAX_SUBSCRIPTIONS_PER_CALLER", "-3", /whole number/],
+    ["MCP_MAX_RESOURCE_SUBSCRIPTIONS", "10001", /from 1 to 10000/],
   ];
   for (const [variable, value, pattern] of cases) {
     await t.step(`${variable}=${value}`, () => {
@@ -112,4 +132,34 @@ Deno.test("the JWKS backoff ceiling cannot be below its floor", () => {
   assert.equal(problem.variable, "MCP_JWKS_BACKOFF_MAX_SECONDS");
   assert.match(problem.message, /at least MCP_JWKS_BACKOFF_MIN_SECONDS/);
   assertMessageStyle(problem.message);
+});
+
+Deno.test("each subscription cap must fit inside the next, naming the variable", async (t) => {
+  const cases: Array<[Record<string, string>, string, RegExp]> = [
+    [
+      { MCP_MAX_SUBSCRIPTIONS: "100", MCP_MAX_SUBSCRIPTIONS_PER_TENANT: "101" },
+      "MCP_MAX_SUBSCRIPTIONS_PER_TENANT",
+      /\(101\) must be at most MCP_MAX_SUBSCRIPTIONS \(100\)/,
+    ],
+    [
+      { MCP_MAX_SUBSCRIPTIONS_PER_CALLER: "129" },
+      "MCP_MAX_SUBSCRIPTIONS_PER_CALLER",
+      /\(129\) must be at most MCP_MAX_SUBSCRIPTIONS_PER_TENANT \(128\)/,
+    ],
+  ];
+  for (const [env, variable, pattern] of cases) {
+    await t.step(variable, () => {
+      const problem = onlyProblem({ ...SCALEKIT_ENV, ...env });
+      assert.equal(problem.variable, variable);
+      assert.match(problem.message, pattern);
+      assertMessageStyle(problem.message);
+    });
+  }
+  // Equal caps are allowed: one tenant, or one caller, may be given all.
+  const { config } = loadConfig({
+    ...SCALEKIT_ENV,
+    MCP_MAX_SUBSCRIPTIONS: "16",
+    MCP_MAX_SUBSCRIPTIONS_PER_TENANT: "16",
+  });
+  assert.equal(config?.maxSubscriptionsPerTenant, 16);
 });

@@ -181,6 +181,7 @@ function evaluate(env: Env): Omit<Context, "values"> & {
     );
   }
   checkBackoff(c);
+  checkSubscriptionCaps(c);
   checkWorkers(c);
   checkMetricsPort(c);
   if (!endpoint || !auth || !allowedOrigins) return { ...c, provider };
@@ -206,6 +207,38 @@ function checkBackoff(c: Context): void {
       min / 1000
     } s)`,
   );
+}
+
+/**
+ * Each subscription cap sits inside the next: a caller's cannot exceed its
+ * tenant's, nor a tenant's the server's, or the inner cap would never be
+ * what refuses, and one caller could take every stream of the server.
+ */
+function checkSubscriptionCaps(c: Context): void {
+  const {
+    maxSubscriptions: total,
+    maxSubscriptionsPerTenant: tenant,
+    maxSubscriptionsPerCaller: caller,
+  } = c.values;
+  const names = {
+    total: SERVER_SETTINGS.maxSubscriptions.name,
+    tenant: SERVER_SETTINGS.maxSubscriptionsPerTenant.name,
+    caller: SERVER_SETTINGS.maxSubscriptionsPerCaller.name,
+  };
+  if (tenant > total) {
+    addProblem(
+      c.findings,
+      names.tenant,
+      `${names.tenant} (${tenant}) must be at most ${names.total} (${total})`,
+    );
+  }
+  if (caller > tenant) {
+    addProblem(
+      c.findings,
+      names.caller,
+      `${names.caller} (${caller}) must be at most ${names.tenant} (${tenant})`,
+    );
+  }
 }
 
 /**

@@ -385,6 +385,27 @@ export const SERVER_SETTINGS = {
     doc:
       "Most MCP requests one caller (subject and client id) may have in flight; more get 429 `too_many_concurrent_requests`",
   },
+  maxSubscriptions: {
+    name: "MCP_MAX_SUBSCRIPTIONS",
+    parse: integer(1, 100_000),
+    default: "1024",
+    doc:
+      "Most `subscriptions/listen` streams open at once, all callers together; more get JSON-RPC -32603 `Subscription limit reached`",
+  },
+  maxSubscriptionsPerTenant: {
+    name: "MCP_MAX_SUBSCRIPTIONS_PER_TENANT",
+    parse: integer(1, 100_000),
+    default: "128",
+    doc:
+      "Most `subscriptions/listen` streams one tenant's callers (one organisation, else one subject) may hold; at most `MCP_MAX_SUBSCRIPTIONS`; more get JSON-RPC -32603",
+  },
+  maxSubscriptionsPerCaller: {
+    name: "MCP_MAX_SUBSCRIPTIONS_PER_CALLER",
+    parse: integer(1, 100_000),
+    default: "16",
+    doc:
+      "Most `subscriptions/listen` streams one caller (subject and client id) may hold; at most `MCP_MAX_SUBSCRIPTIONS_PER_TENANT`; more get JSON-RPC -32603",
+  },
   rateLimitPerAddress: {
     name: "MCP_RATE_LIMIT_PER_ADDRESS",
     parse: integer(0, 1_000_000),
@@ -426,6 +447,13 @@ export const SERVER_SETTINGS = {
     default: "65536",
     doc:
       "Largest `arguments` of one tool call or prompt get, as JSON bytes; larger gets 400 (JSON-RPC -32602)",
+  },
+  maxResourceSubscriptions: {
+    name: "MCP_MAX_RESOURCE_SUBSCRIPTIONS",
+    parse: integer(1, 10_000),
+    default: "100",
+    doc:
+      "Most URIs in one `subscriptions/listen` request's `resourceSubscriptions`; more gets 400 (JSON-RPC -32602)",
   },
   maxResponseBytes: {
     name: "MCP_MAX_RESPONSE_BYTES",

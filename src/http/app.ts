@@ -163,6 +163,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     bus: options.bus,
     responseMode: config.responseMode,
     requestTimeoutMs: config.requestTimeoutMs,
+    maxSubscriptions: config.maxSubscriptions,
+    maxSubscriptionsPerTenant: config.maxSubscriptionsPerTenant,
+    maxSubscriptionsPerCaller: config.maxSubscriptionsPerCaller,
     ...(config.auth.kind === "none"
       ? {}
       : { resourceMetadataUrl: config.resourceMetadataUrl }),

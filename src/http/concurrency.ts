@@ -2,7 +2,12 @@
  * Caps on MCP requests in flight: in all, and per verified caller. A
  * request counts from authentication until its response has been produced
  * and, for a stream, until the stream ends, so one caller holding SSE
- * streams open cannot starve the rest.
+ * streams open cannot starve the rest. A `subscriptions/listen` stream is
+ * the exception: it is meant to stay open for as long as the client wants
+ * to hear, so once open it is counted by the MCP endpoint's own caps on
+ * subscriptions (per caller, per tenant, in all: `src/mcp/subscription_caps.ts`)
+ * and gives its place here back; otherwise a few callers' listen streams
+ * would fill this cap and every tenant's tool calls would get 503.
  *
  * Over the total cap the answer is 503 `server_busy` (the server is full,
  * not the caller at fault); over a caller's cap it is 429
@@ -88,7 +93,8 @@ export function limitConcurrency(
     const body = c.res.body;
     if (
       body === null ||
-      !c.res.headers.get("content-type")?.startsWith("text/event-stream")
+      !c.res.headers.get("content-type")?.startsWith("text/event-stream") ||
+      c.get("listen") === true
     ) {
       done();
       return;

@@ -19,6 +19,12 @@ export interface AppEnv {
     tools?: readonly string[];
     /** Which protocol era served an MCP request, for the request log. */
     era?: ProtocolEra;
+    /**
+     * The request is a 2026-07-28 `subscriptions/listen`: its stream, once
+     * open, is counted by the endpoint's subscription caps, not as a
+     * request in flight.
+     */
+    listen?: boolean;
     /** Why the request was refused, for the request log. */
     denial?: {
       readonly code: string;

@@ -19,7 +19,7 @@ import { AuthError } from "../auth/errors.ts";
 import type { ScopePolicy } from "../authz/policy.ts";
 import { scopeDenialMessage } from "../authz/scopes.ts";
 import type { ScopeDenialMode } from "../config/types.ts";
-import type { McpEndpoint } from "../mcp/handler.ts";
+import { isListenRequest, type McpEndpoint } from "../mcp/handler.ts";
 import { createResponseBudget } from "../mcp/response_budget.ts";
 import { INSUFFICIENT_SCOPE_ERROR_CODE } from "../mcp/server.ts";
 import type { AppEnv } from "./env.ts";
@@ -152,6 +152,9 @@ export function handleMcpPost(options: McpPostOptions): Handler<AppEnv> {
         },
       });
     }
+    // The endpoint serves a modern listen as a stream counted by its
+    // subscription caps; the concurrency limiter lets it go once it is open.
+    if (era === "modern" && isListenRequest(body)) c.set("listen", true);
     return await endpoint.handle(c.req.raw, body, {
       identity,
       budget: createResponseBudget(maxResponseBytes),

@@ -101,7 +101,12 @@ function tinyApp(
         resourceMetadataUrl: METADATA,
         requiredScopes: policy.requiredScopes,
       },
-      limits: { maxJsonDepth: 32, maxBatchSize: 20, maxArgumentBytes: 65_536 },
+      limits: {
+        maxJsonDepth: 32,
+        maxBatchSize: 20,
+        maxArgumentBytes: 65_536,
+        maxResourceSubscriptions: 100,
+      },
       maxResponseBytes: 4 * 1024 * 1024,
     }),
   );

@@ -21,6 +21,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { MemoryStore, rateLimiter, type Store } from "hono-rate-limiter";
 import type { AppEnv } from "./env.ts";
+import { callerOf } from "../auth/identity.ts";
 import { isLoopbackHost } from "../net/loopback.ts";
 
 /** One window: every limit is a number of requests per minute. */
@@ -173,7 +174,5 @@ export function limitByCaller(
 /** One caller: subject and client id, or `anonymous` without a token. */
 export function callerKey(c: Context<AppEnv>): string {
   const identity = c.get("identity");
-  return identity === undefined
-    ? "anonymous"
-    : JSON.stringify([identity.subject, identity.clientId]);
+  return identity === undefined ? "anonymous" : callerOf(identity);
 }

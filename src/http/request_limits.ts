@@ -2,12 +2,15 @@
  * Limits on the shape of an MCP request body, checked before anything
  * parses or runs it: nesting depth (scanned on the text, so a pathological
  * body is never even parsed), batch size, duplicate request ids in a batch,
- * and the size of each tool call's or prompt get's `arguments`.
+ * the size of each tool call's or prompt get's `arguments`, and the number
+ * of URIs one `subscriptions/listen` asks to be told about (each is
+ * resolved against this server's resources, for its scope check).
  *
  * Each breach is a JSON-RPC error with HTTP 400 (a JSON-RPC request that is
  * refused as a whole, as the SDK answers a batch that is too large):
  * -32600 Invalid Request for the shape of the body, -32602 Invalid params
- * for arguments that are too large (JSON-RPC 2.0 §5.1).
+ * for arguments that are too large or too many subscribed URIs (JSON-RPC
+ * 2.0 §5.1).
  *
  * @module
  */
@@ -20,12 +23,22 @@ export interface RequestLimits {
   readonly maxBatchSize: number;
   /** Largest `arguments`, as JSON bytes (`MCP_MAX_ARGUMENT_BYTES`). */
   readonly maxArgumentBytes: number;
+  /**
+   * Most URIs in one listen's `resourceSubscriptions`
+   * (`MCP_MAX_RESOURCE_SUBSCRIPTIONS`).
+   */
+  readonly maxResourceSubscriptions: number;
 }
 
 /** Why a body was refused: a JSON-RPC error code and a sentence. */
 export interface ShapeRefusal {
-  /** `depth`, `batch_size`, `duplicate_id` or `argument_size`, for the request log. */
-  readonly reason: "depth" | "batch_size" | "duplicate_id" | "argument_size";
+  /** Which limit, for the request log. */
+  readonly reason:
+    | "depth"
+    | "batch_size"
+    | "duplicate_id"
+    | "argument_size"
+    | "resource_subscriptions";
   /** -32600 or -32602. */
   readonly code: number;
   /** For the client. */
@@ -96,8 +109,25 @@ function argumentBytes(message: unknown): number {
 }
 
 /**
+ * How many URIs a `subscriptions/listen` names in `resourceSubscriptions`
+ * (MCP 2026-07-28, basic/patterns/subscriptions); 0 for anything else. A
+ * field that is not an array is left to the SDK's validation.
+ */
+function subscribedUriCount(message: unknown): number {
+  if (typeof message !== "object" || message === null) return 0;
+  const { method, params } = message as { method?: unknown; params?: unknown };
+  if (method !== "subscriptions/listen") return 0;
+  if (typeof params !== "object" || params === null) return 0;
+  const filter = (params as { notifications?: unknown }).notifications;
+  if (typeof filter !== "object" || filter === null) return 0;
+  const uris = (filter as { resourceSubscriptions?: unknown })
+    .resourceSubscriptions;
+  return Array.isArray(uris) ? uris.length : 0;
+}
+
+/**
  * Checks a parsed body (already known to be shallow enough) against the
- * batch and argument limits; `undefined` when it passes.
+ * batch, argument and subscribed-URI limits; `undefined` when it passes.
  */
 export function checkShape(
   body: unknown,
@@ -141,6 +171,16 @@ export function checkShape(
         code: -32602,
         message:
           `Invalid params: arguments of ${bytes} bytes exceed the ${limits.maxArgumentBytes}-byte limit`,
+        id: single,
+      };
+    }
+    const uris = subscribedUriCount(message);
+    if (uris > limits.maxResourceSubscriptions) {
+      return {
+        reason: "resource_subscriptions",
+        code: -32602,
+        message:
+          `Invalid params: resourceSubscriptions may name at most ${limits.maxResourceSubscriptions} URIs, not ${uris}`,
         id: single,
       };
     }

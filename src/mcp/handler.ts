@@ -33,7 +33,7 @@ import {
   type ServerEventBus,
   WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";
-import { tenantOf } from "../auth/identity.ts";
+import { callerOf, type Identity, tenantOf } from "../auth/identity.ts";
 import type { ProtocolEra } from "../authz/policy.ts";
 import type { Operation } from "../authz/scopes.ts";
 import type { ResponseMode } from "../config/types.ts";
@@ -50,6 +50,7 @@ import {
   type McpServers,
   requestAuthInfo,
 } from "./server.ts";
+import { createSubscriptionCaps, isRefusal } from "./subscription_caps.ts";
 
 /** Options for {@link createMcpEndpoint}. */
 export interface McpEndpointOptions {
@@ -67,10 +68,23 @@ export interface McpEndpointOptions {
    */
   readonly bus?: ServerEventBus;
   /**
-   * Most `subscriptions/listen` streams open at once; one more is refused
-   * with JSON-RPC error -32603, as the SDK's own guard does. Default 1024.
+   * Most `subscriptions/listen` streams open at once, all callers
+   * together; one more is refused with JSON-RPC error -32603, as the SDK's
+   * own guard does. Default {@link DEFAULT_MAX_SUBSCRIPTIONS}.
    */
   readonly maxSubscriptions?: number;
+  /**
+   * Most streams one tenant's callers may hold together (refused the same
+   * way, the message naming this limit). Default
+   * {@link DEFAULT_MAX_SUBSCRIPTIONS_PER_TENANT}.
+   */
+  readonly maxSubscriptionsPerTenant?: number;
+  /**
+   * Most streams one caller (subject and client id) may hold (refused the
+   * same way, the message naming this limit). Default
+   * {@link DEFAULT_MAX_SUBSCRIPTIONS_PER_CALLER}.
+   */
+  readonly maxSubscriptionsPerCaller?: number;
   /** Told about errors the SDK reports out of band (never changes a response). */
   readonly onError?: (error: Error) => void;
   /**
@@ -81,6 +95,20 @@ export interface McpEndpointOptions {
    */
   readonly requestTimeoutMs?: number;
 }
+
+/** Default of {@link McpEndpointOptions.maxSubscriptions}. */
+export const DEFAULT_MAX_SUBSCRIPTIONS = 1024;
+/** Default of {@link McpEndpointOptions.maxSubscriptionsPerTenant}. */
+export const DEFAULT_MAX_SUBSCRIPTIONS_PER_TENANT = 128;
+/** Default of {@link McpEndpointOptions.maxSubscriptionsPerCaller}. */
+export const DEFAULT_MAX_SUBSCRIPTIONS_PER_CALLER = 16;
+
+/**
+ * JSON-RPC error code of a refused `subscriptions/listen` (a cap is full,
+ * or the server is shutting down): the SDK's own code for its limit, which
+ * its client reports as the listen's error.
+ */
+export const SUBSCRIPTION_REFUSED_ERROR_CODE = -32603;
 
 /** Default of {@link McpEndpointOptions.requestTimeoutMs}. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -144,7 +172,13 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const requestTimeoutMs = options.requestTimeoutMs ??
     DEFAULT_REQUEST_TIMEOUT_MS;
   const bus = options.bus ?? new InMemoryServerEventBus(onError);
-  const maxSubscriptions = options.maxSubscriptions ?? 1024;
+  const caps = createSubscriptionCaps({
+    maxTotal: options.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS,
+    maxPerTenant: options.maxSubscriptionsPerTenant ??
+      DEFAULT_MAX_SUBSCRIPTIONS_PER_TENANT,
+    maxPerCaller: options.maxSubscriptionsPerCaller ??
+      DEFAULT_MAX_SUBSCRIPTIONS_PER_CALLER,
+  });
   const modern = createMcpHandler(factory, {
     legacy: "reject",
     // "auto" answers with one JSON body unless a handler sends a message
@@ -168,26 +202,29 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     request: Request,
     body: unknown,
     authInfo: AuthInfo,
-    tenant: string,
+    identity: Identity,
   ): Promise<Response> {
     const id = (body as { id?: unknown }).id;
-    if (closed || listening.size >= maxSubscriptions) {
+    const echoed = typeof id === "string" || typeof id === "number" ? id : null;
+    if (closed) {
+      onError(new Error("subscriptions/listen refused: shutting down"));
+      return listenRefused(echoed, "The server is shutting down");
+    }
+    const tenant = tenantOf(identity);
+    const slot = caps.admit(callerOf(identity), tenant);
+    if (isRefusal(slot)) {
       onError(
         new Error(
-          closed
-            ? "subscriptions/listen refused: shutting down"
-            : `subscriptions/listen refused: subscription limit reached (${maxSubscriptions})`,
+          `subscriptions/listen refused: ${slot.kind} subscription limit reached (${slot.limit})`,
         ),
       );
-      return Response.json({
-        jsonrpc: "2.0",
-        id: typeof id === "string" || typeof id === "number" ? id : null,
-        error: {
-          code: -32603,
-          message: closed
-            ? "The server is shutting down"
-            : "Subscription limit reached",
-        },
+      // Answered like the SDK's own limit (HTTP 200, JSON-RPC error): its
+      // client reports a JSON-RPC error for the listen id as the listen's
+      // failure, code and message intact, whereas a 429 would reach it
+      // only as an opaque HTTP error.
+      return listenRefused(echoed, slot.message, {
+        limit: slot.kind,
+        max: slot.limit,
       });
     }
     const handler = createMcpHandler(factory, {
@@ -198,6 +235,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     listening.add(handler);
     const release = once(() => {
       listening.delete(handler);
+      slot.release();
       void handler.close().catch(onError);
     });
     let response: Response;
@@ -296,12 +334,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
         });
         const authInfo = requestAuthInfo(mcpRequest, resourceMetadataUrl);
         const response = isListenRequest(body)
-          ? await serveListen(
-            exchange,
-            body,
-            authInfo,
-            tenantOf(caller.identity),
-          )
+          ? await serveListen(exchange, body, authInfo, caller.identity)
           : await modern.fetch(exchange, { authInfo, parsedBody: body });
         // The SDK answers an exchange closed before its result with 499.
         return deadline.signal.aborted && response.status === 499
@@ -313,7 +346,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     },
     notify: tenantNotifier(bus),
     get openSubscriptions() {
-      return listening.size;
+      return caps.open;
     },
     async close() {
       closed = true;
@@ -322,6 +355,23 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       await Promise.all(handlers.map((handler) => handler.close()));
     },
   };
+}
+
+/** The JSON-RPC error a refused `subscriptions/listen` gets. */
+function listenRefused(
+  id: string | number | null,
+  message: string,
+  data?: Record<string, unknown>,
+): Response {
+  return Response.json({
+    jsonrpc: "2.0",
+    id,
+    error: {
+      code: SUBSCRIPTION_REFUSED_ERROR_CODE,
+      message,
+      ...(data === undefined ? {} : { data }),
+    },
+  });
 }
 
 /** Resolves with `undefined` once `signal` aborts. */
@@ -408,7 +458,7 @@ function sseEvent(message: unknown): string {
 }
 
 /** Whether `body` is one `subscriptions/listen` request (the modern era has no batches). */
-function isListenRequest(body: unknown): body is { id?: unknown } {
+export function isListenRequest(body: unknown): body is { id?: unknown } {
   return typeof body === "object" && body !== null && !Array.isArray(body) &&
     (body as { method?: unknown }).method === "subscriptions/listen";
 }

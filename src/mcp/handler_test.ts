@@ -69,6 +69,7 @@ function listen(
   organizationId: string,
   id: number,
   uris = ["todo://todos"],
+  who: Identity = identity(organizationId),
 ) {
   const init = rpcRequest("modern", "subscriptions/listen", {
     notifications: { resourceSubscriptions: uris },
@@ -76,9 +77,20 @@ function listen(
   return endpoint.handle(
     new Request("http://localhost:3002/mcp", init),
     JSON.parse(init.body),
-    { identity: identity(organizationId) },
+    { identity: who },
     "modern",
   );
+}
+
+/** A stream that opened, read to its acknowledgement. */
+async function opened(response: Response) {
+  assert.match(response.headers.get("content-type") ?? "", /event-stream/);
+  const stream = messages(response);
+  assert.equal(
+    (await stream.next()).method,
+    "notifications/subscriptions/acknowledged",
+  );
+  return stream;
 }
 
 Deno.test("an event is delivered to its tenant's streams only; an unmarked one to none", async () => {
@@ -128,7 +140,12 @@ Deno.test("subscriptions are capped, and a stream that ends frees its place", as
   assert.deepEqual(await refused.json(), {
     jsonrpc: "2.0",
     id: 2,
-    error: { code: -32603, message: "Subscription limit reached" },
+    error: {
+      code: -32603,
+      message:
+        "Subscription limit reached: the server has 1 subscriptions/listen streams open; retry later",
+      data: { limit: "server", max: 1 },
+    },
   });
   // The client goes away: its place is free again.
   const stream = messages(first);
@@ -155,4 +172,59 @@ Deno.test("a refused listen (bad params) holds no place", async () => {
   assert.equal(body.error.code, -32602);
   assert.equal(endpoint.openSubscriptions, 0);
   await endpoint.close();
+});
+
+Deno.test("one caller's streams stop at its cap; its tenant's other callers and other tenants still listen", async () => {
+  const endpoint = endpointWith({
+    maxSubscriptions: 10,
+    maxSubscriptionsPerTenant: 3,
+    maxSubscriptionsPerCaller: 2,
+  });
+  const alice = identity("org_a");
+  const bob = { ...identity("org_a"), subject: "usr_bob" };
+  const carol = identity("org_c");
+  const streams = [];
+  try {
+    streams.push(
+      await opened(await listen(endpoint, "org_a", 1, undefined, alice)),
+    );
+    streams.push(
+      await opened(await listen(endpoint, "org_a", 2, undefined, alice)),
+    );
+    const refused = await listen(endpoint, "org_a", 3, undefined, alice);
+    assert.deepEqual(await within(10_000, refused.json()), {
+      jsonrpc: "2.0",
+      id: 3,
+      error: {
+        code: -32603,
+        message:
+          "Subscription limit reached: a caller may hold at most 2 subscriptions/listen streams at once; close one first",
+        data: { limit: "caller", max: 2 },
+      },
+    });
+    // The same tenant's other caller has its own share, up to the tenant's cap.
+    streams.push(
+      await opened(await listen(endpoint, "org_a", 4, undefined, bob)),
+    );
+    const tenantFull = await listen(endpoint, "org_a", 5, undefined, bob);
+    const body = await within(10_000, tenantFull.json());
+    assert.equal(body.error.code, -32603);
+    assert.deepEqual(body.error.data, { limit: "tenant", max: 3 });
+    assert.match(body.error.message, /an organisation may hold at most 3/);
+    // Another tenant is not locked out by org_a.
+    streams.push(
+      await opened(await listen(endpoint, "org_c", 6, undefined, carol)),
+    );
+    assert.equal(endpoint.openSubscriptions, 4);
+    // Alice closes a stream: her slot, and her tenant's, come back.
+    await streams.shift()!.cancel();
+    assert.equal(endpoint.openSubscriptions, 3);
+    streams.push(
+      await opened(await listen(endpoint, "org_a", 7, undefined, alice)),
+    );
+  } finally {
+    for (const stream of streams) await stream.cancel();
+    await endpoint.close();
+  }
+  assert.equal(endpoint.openSubscriptions, 0);
 });
