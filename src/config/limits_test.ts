@@ -44,7 +44,7 @@ Deno.test("limit and timeout settings have their documented defaults", () => {
     requestTimeoutMs: 30_000,
     maxConcurrentRequests: 100,
     maxConcurrentPerCaller: 8,
-    maxSubscriptions: 1024,
+    maxSubscriptions: 256,
     maxSubscriptionsPerTenant: 128,
     maxSubscriptionsPerCaller: 16,
     maxResourceSubscriptions: 100,

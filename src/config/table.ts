@@ -388,9 +388,9 @@ export const SERVER_SETTINGS = {
   maxSubscriptions: {
     name: "MCP_MAX_SUBSCRIPTIONS",
     parse: integer(1, 100_000),
-    default: "1024",
+    default: "256",
     doc:
-      "Most `subscriptions/listen` streams open at once, all callers together; more get JSON-RPC -32603 `Subscription limit reached`",
+      "Most `subscriptions/listen` streams open at once, all callers together; more get JSON-RPC -32603 `Subscription limit reached`. Each holds a connection: keep it below `MCP_MAX_CONNECTIONS`",
   },
   maxSubscriptionsPerTenant: {
     name: "MCP_MAX_SUBSCRIPTIONS_PER_TENANT",

@@ -97,7 +97,7 @@ export interface McpEndpointOptions {
 }
 
 /** Default of {@link McpEndpointOptions.maxSubscriptions}. */
-export const DEFAULT_MAX_SUBSCRIPTIONS = 1024;
+export const DEFAULT_MAX_SUBSCRIPTIONS = 256;
 /** Default of {@link McpEndpointOptions.maxSubscriptionsPerTenant}. */
 export const DEFAULT_MAX_SUBSCRIPTIONS_PER_TENANT = 128;
 /** Default of {@link McpEndpointOptions.maxSubscriptionsPerCaller}. */
