@@ -323,8 +323,8 @@ export const MUTATIONS: readonly Mutation[] = [
   m(
     "mcp: a batch with other messages gets a server with only its called tools",
     "src/mcp/server.ts",
-    "          return undefined;\n        }\n        names.add(operation.name);",
-    "          continue;\n        }\n        names.add(operation.name);",
+    'if (operation?.kind !== "tool") return undefined;',
+    'if (operation?.kind !== "tool") continue;',
     T.mcp,
   ),
 

@@ -15,6 +15,8 @@
  * @module
  */
 
+import { subscribedUris } from "../mcp/server.ts";
+
 /** The limits, each from its setting. */
 export interface RequestLimits {
   /** Deepest nesting of arrays and objects (`MCP_MAX_JSON_DEPTH`). */
@@ -109,23 +111,6 @@ function argumentBytes(message: unknown): number {
 }
 
 /**
- * How many URIs a `subscriptions/listen` names in `resourceSubscriptions`
- * (MCP 2026-07-28, basic/patterns/subscriptions); 0 for anything else. A
- * field that is not an array is left to the SDK's validation.
- */
-function subscribedUriCount(message: unknown): number {
-  if (typeof message !== "object" || message === null) return 0;
-  const { method, params } = message as { method?: unknown; params?: unknown };
-  if (method !== "subscriptions/listen") return 0;
-  if (typeof params !== "object" || params === null) return 0;
-  const filter = (params as { notifications?: unknown }).notifications;
-  if (typeof filter !== "object" || filter === null) return 0;
-  const uris = (filter as { resourceSubscriptions?: unknown })
-    .resourceSubscriptions;
-  return Array.isArray(uris) ? uris.length : 0;
-}
-
-/**
  * Checks a parsed body (already known to be shallow enough) against the
  * batch, argument and subscribed-URI limits; `undefined` when it passes.
  */
@@ -174,7 +159,7 @@ export function checkShape(
         id: single,
       };
     }
-    const uris = subscribedUriCount(message);
+    const uris = subscribedUris(message).length;
     if (uris > limits.maxResourceSubscriptions) {
       return {
         reason: "resource_subscriptions",

@@ -164,6 +164,25 @@ function requestOf(authInfo: AuthInfo | undefined): McpRequest {
   return request;
 }
 
+/**
+ * The URIs a `subscriptions/listen` message names in
+ * `params.notifications.resourceSubscriptions` (MCP 2026-07-28,
+ * basic/patterns/subscriptions), as sent; empty for any other message, or
+ * when the field is not an array (the SDK's validation answers that).
+ */
+export function subscribedUris(message: unknown): readonly unknown[] {
+  if (typeof message !== "object" || message === null) return [];
+  const { method, params } = message as { method?: unknown; params?: unknown };
+  if (method !== "subscriptions/listen") return [];
+  const uris = (params as
+    | {
+      notifications?: { resourceSubscriptions?: unknown } | null;
+    }
+    | null
+    | undefined)?.notifications?.resourceSubscriptions;
+  return Array.isArray(uris) ? uris : [];
+}
+
 /** The served MCP surface: a server per request, and what a request asks for. */
 export interface McpServers {
   /** Builds the server for one request (`createMcpHandler`'s factory). */
@@ -278,17 +297,7 @@ export function createMcpServers(options: McpServersOptions): McpServers {
    * read scopes (URIs of no resource of this server are never notified).
    */
   function subscribedResources(message: unknown): Operation[] {
-    if (typeof message !== "object" || message === null) return [];
-    const { method, params } = message as {
-      method?: unknown;
-      params?: unknown;
-    };
-    if (method !== "subscriptions/listen") return [];
-    const uris = (params as {
-      notifications?: { resourceSubscriptions?: unknown };
-    } | undefined)?.notifications?.resourceSubscriptions;
-    if (!Array.isArray(uris)) return [];
-    return uris.flatMap((uri) => {
+    return subscribedUris(message).flatMap((uri) => {
       const operation = typeof uri === "string" ? resourceAt(uri) : undefined;
       return operation === undefined ? [] : [operation];
     });
@@ -497,13 +506,9 @@ export function createMcpServers(options: McpServersOptions): McpServers {
       const messages = Array.isArray(body) ? body : [body];
       const names = new Set<string>();
       for (const message of messages) {
+        // Only a `tools/call` of a known tool resolves to a tool.
         const operation = operationOf(message);
-        if (
-          operation?.kind !== "tool" ||
-          (message as { method?: unknown }).method !== "tools/call"
-        ) {
-          return undefined;
-        }
+        if (operation?.kind !== "tool") return undefined;
         names.add(operation.name);
       }
       return names.size === 0 ? undefined : names;
