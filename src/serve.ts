@@ -380,7 +380,6 @@ export async function announceReady(
   }
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
 /**
  * Closes the bus, then the store, by `deadline` (ms since the epoch):
  * `true` when both closed in time. Past it the process exits anyway, and
