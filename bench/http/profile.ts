@@ -385,85 +385,65 @@ try {
   for (let minute = 0; minute * 60 < rss.length; minute++) {
     const slice = rss.slice(minute * 60, (minute + 1) * 60);
     const heap = heapUsed.slice(minute * 12, (minute + 1) * 12);
+    // The heap is sampled every 5 s: a shorter run has no sample.
+    const heapRange = heap.length === 0
+      ? "not sampled"
+      : `${mib(Math.min(...heap))}–${mib(Math.max(...heap))} MiB`;
     console.log(
       `minute ${minute + 1}: RSS ${mib(Math.min(...slice))}–${
         mib(Math.max(...slice))
-      } MiB, heap in use ${mib(Math.min(...heap))}–${
-        mib(Math.max(...heap))
-      } MiB`,
+      } MiB, heap in use ${heapRange}`,
     );
   }
-  if (analysis === undefined) {
-    console.log(`\nmemory: ${JSON.stringify(memory)}`);
-    const out = args.values.out;
-    await Deno.mkdir(out.replace(/\/[^/]*$/, ""), { recursive: true });
-    await Deno.writeTextFile(
-      `${out}.json`,
-      JSON.stringify(
-        {
-          date: new Date().toISOString(),
-          options: args.values,
-          flood: {
-            requests: flood.requests,
-            rps: flood.rps,
-            latencyUs: flood.latencyUs,
-          },
-          memory,
-          rssMiBPerSecond: rss.map(mib),
-          heapUsedMiBPer5s: heapUsed.map(mib),
-        },
-        null,
-        2,
-      ) + "\n",
-    );
-    console.error(`wrote ${out}.json`);
-  } else {
-    console.log("inclusive (category anywhere on the stack):");
-    for (const row of analysis.inclusive) {
-      console.log(
-        `  ${pct(row.share)}  ${
-          row.usPerRequest.toFixed(0).padStart(5)
-        } µs/req  ${row.category}`,
-      );
-    }
-    console.log("\nself (where the leaf frame is):");
-    for (const row of analysis.self) {
-      console.log(
-        `  ${pct(row.share)}  ${
-          row.usPerRequest.toFixed(0).padStart(5)
-        } µs/req  ${row.category}`,
-      );
-    }
+  if (analysis !== undefined) {
+    const rows = (title: string, list: typeof analysis.self) => {
+      console.log(title);
+      for (const row of list) {
+        console.log(
+          `  ${pct(row.share)}  ${
+            row.usPerRequest.toFixed(0).padStart(5)
+          } µs/req  ${row.category}`,
+        );
+      }
+    };
+    rows("inclusive (category anywhere on the stack):", analysis.inclusive);
+    rows("\nself (where the leaf frame is):", analysis.self);
     console.log("\ntop functions (self):");
     for (const row of analysis.topFunctions.slice(0, 20)) {
       console.log(`  ${pct(row.share)}  ${row.name}`);
     }
-    console.log(`\nmemory: ${JSON.stringify(memory)}`);
-    const out = args.values.out;
-    await Deno.mkdir(out.replace(/\/[^/]*$/, ""), { recursive: true });
-    await Deno.writeTextFile(`${out}.cpuprofile`, JSON.stringify(profile));
-    await Deno.writeTextFile(
-      `${out}.json`,
-      JSON.stringify(
-        {
-          date: new Date().toISOString(),
-          options: args.values,
-          flood: {
-            requests: flood.requests,
-            rps: flood.rps,
-            latencyUs: flood.latencyUs,
-          },
-          ...analysis,
-          memory,
-          rssMiBPerSecond: rss.map(mib),
-          heapUsedMiBPer5s: heapUsed.map(mib),
-        },
-        null,
-        2,
-      ) + "\n",
-    );
-    console.error(`wrote ${out}.cpuprofile and ${out}.json`);
   }
+  console.log(`\nmemory: ${JSON.stringify(memory)}`);
+  const out = args.values.out;
+  await Deno.mkdir(out.replace(/\/[^/]*$/, ""), { recursive: true });
+  if (profile !== undefined) {
+    await Deno.writeTextFile(`${out}.cpuprofile`, JSON.stringify(profile));
+  }
+  await Deno.writeTextFile(
+    `${out}.json`,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        options: args.values,
+        flood: {
+          requests: flood.requests,
+          rps: flood.rps,
+          latencyUs: flood.latencyUs,
+        },
+        ...analysis,
+        memory,
+        rssMiBPerSecond: rss.map(mib),
+        heapUsedMiBPer5s: heapUsed.map(mib),
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  console.error(
+    profile === undefined
+      ? `wrote ${out}.json`
+      : `wrote ${out}.cpuprofile and ${out}.json`,
+  );
 } finally {
   await server.stop();
   await pool.stop();
