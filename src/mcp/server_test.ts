@@ -13,8 +13,22 @@ import { createMcpEndpoint } from "./handler.ts";
 import {
   createMcpServers,
   INSUFFICIENT_SCOPE_ERROR_CODE,
+  type McpServers,
   requestAuthInfo,
 } from "./server.ts";
+
+/** Every tool, resource and prompt, no required scope, over a fresh store. */
+function allServers(): McpServers {
+  return createMcpServers({
+    tools: [...TODO_TOOLS, ...IDENTITY_TOOLS],
+    resources: TODO_RESOURCES,
+    prompts: PROMPTS,
+    policy: createScopePolicy({ requiredScopes: [] }),
+    scopeDenial: "http",
+    store: new MemoryTodoStore(),
+    provider: "scalekit",
+  });
+}
 
 const ALL = ["todo:read", "todo:write", "todo:admin"];
 const NOW = Date.UTC(2026, 10, 22);
@@ -331,15 +345,7 @@ Deno.test("every listed schema is portable: one type per node, never null", asyn
 });
 
 Deno.test("operationsIn() reads what a message or batch asks for, as the SDK resolves it", () => {
-  const { operationsIn } = createMcpServers({
-    tools: [...TODO_TOOLS, ...IDENTITY_TOOLS],
-    resources: TODO_RESOURCES,
-    prompts: PROMPTS,
-    policy: createScopePolicy({ requiredScopes: [] }),
-    scopeDenial: "http",
-    store: new MemoryTodoStore(),
-    provider: "scalekit",
-  });
+  const { operationsIn } = allServers();
   const message = (method: string, params: unknown) => ({
     jsonrpc: "2.0",
     id: 1,
@@ -461,15 +467,7 @@ Deno.test("a bad page is -32602 naming what is wrong; a store outage is -32603, 
 });
 
 Deno.test("toolCallsOnly() names the tools only when a message or batch holds nothing but their calls", () => {
-  const { toolCallsOnly } = createMcpServers({
-    tools: [...TODO_TOOLS, ...IDENTITY_TOOLS],
-    resources: TODO_RESOURCES,
-    prompts: PROMPTS,
-    policy: createScopePolicy({ requiredScopes: [] }),
-    scopeDenial: "http",
-    store: new MemoryTodoStore(),
-    provider: "scalekit",
-  });
+  const { toolCallsOnly } = allServers();
   const message = (method: string, params?: unknown) => ({
     jsonrpc: "2.0",
     id: 1,
@@ -503,15 +501,7 @@ Deno.test("toolCallsOnly() names the tools only when a message or batch holds no
 
 Deno.test("a batch with a tool call and a listing still lists every tool, resource and prompt", async () => {
   const endpoint = createMcpEndpoint({
-    servers: createMcpServers({
-      tools: [...TODO_TOOLS, ...IDENTITY_TOOLS],
-      resources: TODO_RESOURCES,
-      prompts: PROMPTS,
-      policy: createScopePolicy({ requiredScopes: [] }),
-      scopeDenial: "http",
-      store: new MemoryTodoStore(),
-      provider: "scalekit",
-    }),
+    servers: allServers(),
   });
   const batch = [
     { jsonrpc: "2.0", id: 1, method: "tools/call", params: tool("list_todos") },
